@@ -1,0 +1,66 @@
+import { RequestMethod, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from '@fastify/helmet';
+import { Logger } from 'nestjs-pino';
+import { AppConfig, ProblemDetailsFilter, requestIdFor, validationExceptionFactory } from '@slp/platform';
+import { ApiModule } from './api.module';
+
+export const API_PREFIX = 'api/v1';
+
+/** Builds the HTTP application (not yet listening): used by `main.ts` and by the tests. */
+export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    trustProxy: config.http.trustProxy,
+    bodyLimit: 1_048_576,
+    // While shutting down, new requests get 503 so a load balancer moves on.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    genReqId: requestIdFor,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  await app.register(helmet, {
+    // Swagger UI at /api/docs needs its own inline styles; nothing else is served as HTML.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] } },
+  });
+  if (config.http.corsOrigins.length) app.enableCors({ origin: [...config.http.corsOrigins], credentials: false });
+
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'health/{*path}', method: RequestMethod.ALL }] });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: true,
+      validationError: { target: false, value: false },
+      exceptionFactory: validationExceptionFactory,
+    }),
+  );
+  const problems = new ProblemDetailsFilter();
+  app.useGlobalFilters(problems);
+  // Errors raised by Fastify before Nest routes the request (malformed JSON, body too large, wrong content type).
+  app.getHttpAdapter().getInstance().setErrorHandler((error, request, reply) => {
+    const problem = problems.toProblem(error, request);
+    void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('System Leadership Platform API')
+      .setDescription('Leadership programmes, cohorts and the talent pipeline for England’s health and care systems. Errors are RFC 9457 problem+json.')
+      .setVersion('1')
+      .addBearerAuth()
+      .addSecurityRequirements('bearer')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

@@ -1,0 +1,41 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { DirectoryModule } from '@slp/directory';
+import { IdentityModule } from '@slp/identity';
+import { AppConfig, AuditModule, ConfigModule, DatabaseModule, HealthModule, HttpAccessModule, LoggingModule, RedisModule, RequestContextMiddleware } from '@slp/platform';
+import { AccountsController } from './accounts/accounts.controller';
+import { AuthController } from './auth/auth.controller';
+import { JwtStrategy } from './auth/jwt.strategy';
+import { LocalStrategy } from './auth/local.strategy';
+import { OrganisationsController } from './directory/organisations.controller';
+import { SystemsController } from './directory/systems.controller';
+import { HealthController } from './health/health.controller';
+import { MeController } from './me/me.controller';
+import { PeopleController } from './people/people.controller';
+
+@Module({})
+export class ApiModule implements NestModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config),
+        DatabaseModule.forRoot(config),
+        RedisModule,
+        AuditModule,
+        HealthModule,
+        HttpAccessModule,
+        PassportModule,
+        DirectoryModule,
+        IdentityModule,
+      ],
+      controllers: [HealthController, AuthController, MeController, AccountsController, SystemsController, OrganisationsController, PeopleController],
+      providers: [JwtStrategy, LocalStrategy],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestContextMiddleware).forRoutes('*path');
+  }
+}

@@ -1,0 +1,58 @@
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Account, AuthService, TokenPair } from '@slp/identity';
+import { Public } from '@slp/platform';
+import { LoginDto, RefreshDto, TokenPairDto } from './dto/login.dto';
+import { RegisterDto, RegisteredAccountDto } from './dto/register.dto';
+import { LocalAuthGuard } from './local-auth.guard';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  /** Creates a participant account. */
+  @Public()
+  @Post('register')
+  async register(@Body() body: RegisterDto): Promise<RegisteredAccountDto> {
+    const account = await this.auth.register(body);
+    return { id: account.id, email: account.person.email, roles: account.roles };
+  }
+
+  /** Signs in; rate limited per account and per IP (429 with Retry-After). */
+  @Public()
+  @UseGuards(LocalAuthGuard)
+  @Post('login')
+  @HttpCode(200)
+  async login(@Req() request: FastifyRequest & { user: Account }, @Body() _body: LoginDto): Promise<TokenPairDto> {
+    return toTokenPairDto(await this.auth.startSession(request.user));
+  }
+
+  /** Exchanges a refresh token (single use) for a new pair. */
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  async refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
+    return toTokenPairDto(await this.auth.refresh(body.refreshToken));
+  }
+
+  /** Ends this session: the refresh token and every token rotated from it stop working. */
+  @Public()
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Body() body: RefreshDto): Promise<void> {
+    await this.auth.logout(body.refreshToken);
+  }
+}
+
+function toTokenPairDto(pair: TokenPair): TokenPairDto {
+  const { account } = pair;
+  return {
+    accessToken: pair.accessToken,
+    refreshToken: pair.refreshToken,
+    expiresIn: pair.expiresIn,
+    tokenType: 'Bearer',
+    account: { id: account.id, email: account.person.email, roles: account.roles, systemIds: account.systemIds },
+  };
+}

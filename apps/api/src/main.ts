@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { Logger } from 'nestjs-pino';
+import { ConfigValidationError, loadConfig } from '@slp/platform';
+import { createApiApp } from './api.app';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      console.error(`The API cannot start. ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await createApiApp(config);
+  await app.listen({ port: config.http.port, host: '0.0.0.0' });
+  app.get(Logger).log(`API listening on ${config.publicUrl} (docs at ${config.publicUrl}/api/docs)`);
+}
+
+void main().catch((error: unknown) => {
+  console.error('The API failed to start:', error);
+  process.exit(1);
+});

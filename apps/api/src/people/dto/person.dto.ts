@@ -1,0 +1,92 @@
+import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateIf } from 'class-validator';
+import { GRADES, type Grade, type Person, STAFF_GROUPS, type StaffGroup } from '@slp/identity';
+import { PageQueryDto } from '../../http/page-query.dto';
+import { Trim } from '../../http/trim.transform';
+
+/** Fields absent are left alone; `null` clears a field that may be empty. */
+export class UpdatePersonDto {
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  givenName?: string;
+
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  familyName?: string;
+
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @IsUUID()
+  organisationId?: string | null;
+
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @IsIn(STAFF_GROUPS)
+  staffGroup?: StaffGroup | null;
+
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @Trim()
+  @IsString()
+  @MaxLength(100)
+  profession?: string | null;
+
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @Trim()
+  @IsString()
+  @MaxLength(200)
+  jobTitle?: string | null;
+
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @IsIn(GRADES)
+  grade?: Grade | null;
+
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @Trim()
+  @IsEmail({}, { message: 'lineManagerEmail must be an email address' })
+  @MaxLength(254)
+  lineManagerEmail?: string | null;
+}
+
+export class PeopleQueryDto extends PageQueryDto {
+  @IsOptional()
+  @Trim()
+  @IsEmail({}, { message: 'email must be an email address' })
+  email?: string;
+
+  @IsOptional()
+  @IsUUID()
+  systemId?: string;
+}
+
+export class PersonDto {
+  id!: string;
+  email!: string;
+  givenName!: string;
+  familyName!: string;
+  organisationId!: string | null;
+  systemId!: string | null;
+  staffGroup!: StaffGroup | null;
+  profession!: string | null;
+  jobTitle!: string | null;
+  grade!: Grade | null;
+  lineManagerEmail!: string | null;
+}
+
+export function toPersonDto(person: Person): PersonDto {
+  return {
+    id: person.id,
+    email: person.email,
+    givenName: person.givenName,
+    familyName: person.familyName,
+    organisationId: person.organisation?.id ?? null,
+    systemId: person.organisation?.system.id ?? null,
+    staffGroup: person.staffGroup ?? null,
+    profession: person.profession ?? null,
+    jobTitle: person.jobTitle ?? null,
+    grade: person.grade ?? null,
+    lineManagerEmail: person.lineManagerEmail ?? null,
+  };
+}

@@ -1,0 +1,34 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { PeopleService } from '@slp/identity';
+import { AccessScope, Authenticated, CurrentPrincipal, Principal, Roles } from '@slp/platform';
+import { PageDto, toPageDto } from '../http/page-query.dto';
+import { PeopleQueryDto, PersonDto, toPersonDto, UpdatePersonDto } from './dto/person.dto';
+
+@ApiTags('people')
+@Controller('people')
+export class PeopleController {
+  constructor(private readonly people: PeopleService) {}
+
+  /** People in the caller's systems (programme leads and admins). */
+  @Roles('programme_lead', 'admin')
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: PeopleQueryDto): Promise<PageDto<PersonDto>> {
+    const { limit, cursor, ...filter } = query;
+    return toPageDto(await this.people.list(AccessScope.of(principal), filter, { limit, cursor }), toPersonDto);
+  }
+
+  /** Your own record, or someone's in your systems; anyone else is 404. */
+  @Authenticated()
+  @Get(':personId')
+  async get(@CurrentPrincipal() principal: Principal, @Param('personId', ParseUUIDPipe) id: string): Promise<PersonDto> {
+    return toPersonDto(await this.people.get(AccessScope.of(principal), id));
+  }
+
+  /** The person themself, or an admin of their system. */
+  @Authenticated()
+  @Patch(':personId')
+  async update(@CurrentPrincipal() principal: Principal, @Param('personId', ParseUUIDPipe) id: string, @Body() body: UpdatePersonDto): Promise<PersonDto> {
+    return toPersonDto(await this.people.update(AccessScope.of(principal), id, body));
+  }
+}

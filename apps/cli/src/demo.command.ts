@@ -1,0 +1,80 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { AppConfig } from '@slp/platform';
+import { migrate, seedDemo } from './orm';
+import { preflight } from './preflight';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seeders/demo-directory.data';
+
+const DIST = join(__dirname, '..', '..');
+
+/**
+ * `npm run demo`: checks PostgreSQL and Redis, migrates, seeds demo data, then runs the API and
+ * the worker together until Ctrl+C, printing where to go and how to sign in.
+ */
+export async function runDemo(config: AppConfig): Promise<number> {
+  const problems = await preflight(config);
+  if (problems.length) {
+    console.error(`\nThe demo needs PostgreSQL and Redis.\n`);
+    for (const problem of problems) console.error(`  ✗ ${problem.message}\n`);
+    return 1;
+  }
+  console.log('✓ PostgreSQL and Redis are reachable');
+  const applied = await migrate(config);
+  console.log(`✓ Database migrated (${applied.length ? `applied ${applied.join(', ')}` : 'already up to date'})`);
+  await seedDemo(config);
+  console.log('✓ Demo data seeded');
+
+  const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+  const children: ChildProcess[] = [
+    spawn(process.execPath, [join(DIST, 'api', 'src', 'main.js')], { stdio: 'inherit', env }),
+    spawn(process.execPath, [join(DIST, 'worker', 'src', 'main.js')], { stdio: 'inherit', env }),
+  ];
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    for (const child of children) if (child.exitCode === null) child.kill(signal);
+  };
+  process.on('SIGINT', () => stop('SIGTERM'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const exited = Promise.race(children.map((child) => new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 0)))));
+  const ready = await waitForReady(`http://127.0.0.1:${config.http.port}/health/ready`, exited);
+  if (ready) printWelcome(config);
+  const code = await exited;
+  stop('SIGTERM');
+  await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+  return stopping ? 0 : code || 1;
+}
+
+async function waitForReady(url: string, exited: Promise<number>): Promise<boolean> {
+  let gaveUp = false;
+  void exited.then(() => (gaveUp = true));
+  for (let attempt = 0; attempt < 120 && !gaveUp; attempt++) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return false;
+}
+
+function printWelcome(config: AppConfig): void {
+  const width = Math.max(...DEMO_ACCOUNTS.map((a) => a.email.length));
+  console.log(`
+System Leadership Platform is running (demo data; Ctrl+C stops the API and the worker).
+
+  API            ${config.publicUrl}/api/v1
+  OpenAPI docs   ${config.publicUrl}/api/docs
+  Health         ${config.publicUrl}/health/ready
+  Emails         ${config.mail.smtpUrl ? `sent through ${new URL(config.mail.smtpUrl).host}` : `written as .eml files to ${config.mail.sinkDir}/`}
+
+Demo sign-ins (demo only — never use these anywhere real), password: ${DEMO_PASSWORD}
+${DEMO_ACCOUNTS.map((a) => `  ${a.email.padEnd(width)}  ${a.describe}`).join('\n')}
+
+Try:  curl -s ${config.publicUrl}/api/v1/auth/login -H 'content-type: application/json' \\
+        -d '{"email":"${DEMO_ACCOUNTS[0]!.email}","password":"${DEMO_PASSWORD}"}'
+`);
+}

@@ -1,0 +1,6 @@
+import { DIRECTORY_ENTITIES } from '@slp/directory';
+import { IDENTITY_ENTITIES } from '@slp/identity';
+import { AuditEntry } from '@slp/platform';
+
+/** Every entity, for the CLI's own ORM instance (migrations, seeding) outside the Nest module graph. */
+export const ALL_ENTITIES = [AuditEntry, ...DIRECTORY_ENTITIES, ...IDENTITY_ENTITIES];

@@ -1,0 +1,69 @@
+import 'reflect-metadata';
+import { ConfigValidationError, loadConfig } from '@slp/platform';
+import { createAdmin, UsageError } from './admin.command';
+import { runDemo } from './demo.command';
+import { migrate, openOrm, seedDemo } from './orm';
+import { preflight } from './preflight';
+
+const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
+  db:migrate                 create the database if missing, then apply migrations
+  db:seed:demo               add the demo directory and demo accounts
+  db:migration:create        (development) write a migration for entity changes
+  demo                       migrate, seed, and run the API and the worker together
+  admin create-admin <email> create or promote a national admin (password from ADMIN_PASSWORD)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 1;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'db:migrate': {
+      const problems = (await preflight(config)).filter((p) => p.service === 'PostgreSQL');
+      if (problems.length) return fail(problems.map((p) => p.message).join('\n'));
+      const applied = await migrate(config);
+      console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date.');
+      return 0;
+    }
+    case 'db:seed:demo':
+      await seedDemo(config);
+      console.log('Demo data seeded.');
+      return 0;
+    case 'db:migration:create': {
+      const orm = await openOrm(config);
+      try {
+        const result = await orm.migrator.create(undefined, false, args.includes('--initial'));
+        console.log(result.fileName ? `Wrote ${result.fileName}; add it to MIGRATIONS in migrations/index.ts.` : 'No changes: the entities match the latest snapshot.');
+      } finally {
+        await orm.close(true);
+      }
+      return 0;
+    }
+    case 'demo':
+      return runDemo(config);
+    case 'admin': {
+      const [sub, email] = args;
+      if (sub !== 'create-admin') return fail(USAGE);
+      console.log(await createAdmin(config, email, process.env.ADMIN_PASSWORD));
+      return 0;
+    }
+    default:
+      return fail(`Unknown command "${command}".\n${USAGE}`);
+  }
+}
+
+function fail(message: string): number {
+  console.error(message);
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigValidationError || error instanceof UsageError) console.error(error.message);
+    else console.error(error);
+    process.exit(1);
+  },
+);

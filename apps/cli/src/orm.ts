@@ -1,0 +1,33 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { AppConfig, ormOptions } from '@slp/platform';
+import { DemoSeeder } from './seeders/demo.seeder';
+import { ALL_ENTITIES } from './entities';
+
+/** A standalone ORM for operational commands; `ensureDatabase` creates the database if it is missing. */
+export function openOrm(config: AppConfig, options: { ensureDatabase?: boolean } = {}): Promise<MikroORM> {
+  return MikroORM.init({
+    ...ormOptions(config, ALL_ENTITIES),
+    ensureDatabase: options.ensureDatabase ?? false,
+    seeder: { seedersList: [DemoSeeder] },
+  });
+}
+
+/** Creates the database if needed, then applies pending migrations; returns the names applied. */
+export async function migrate(config: AppConfig): Promise<string[]> {
+  const orm = await openOrm(config, { ensureDatabase: true });
+  try {
+    const applied = await orm.migrator.up();
+    return applied.map((m) => m.name);
+  } finally {
+    await orm.close(true);
+  }
+}
+
+export async function seedDemo(config: AppConfig): Promise<void> {
+  const orm = await openOrm(config);
+  try {
+    await orm.seeder.seed(DemoSeeder);
+  } finally {
+    await orm.close(true);
+  }
+}

@@ -1,0 +1,62 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Seeder } from '@mikro-orm/seeder';
+import { Organisation, Place, Region, System } from '@slp/directory';
+import { Account, Grade, Person, StaffGroup } from '@slp/identity';
+import { AuditEntry, PasswordHasher } from '@slp/platform';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, REGIONS, SYSTEM_DETAIL, SYSTEMS } from './demo-directory.data';
+
+/**
+ * Demo data: the regions, the 42 ICSs, Places and organisations in five systems, and one
+ * account per role. Safe to run again: existing rows are kept, missing ones added.
+ */
+export class DemoSeeder extends Seeder {
+  async run(em: EntityManager): Promise<void> {
+    for (const region of REGIONS) await em.upsert(Region, { ...region });
+    const regions = new Map((await em.find(Region, {})).map((r) => [r.code, r]));
+
+    const systems = new Map<string, System>();
+    for (const s of SYSTEMS) {
+      const system = (await em.findOne(System, { odsCode: s.odsCode })) ?? em.create(System, { odsCode: s.odsCode, name: s.name, kind: 'ICS', region: regions.get(s.region)!, population: s.population, createdAt: new Date() });
+      systems.set(s.odsCode, system);
+    }
+    await em.flush();
+
+    const organisations = new Map<string, Organisation>();
+    for (const [odsCode, detail] of Object.entries(SYSTEM_DETAIL)) {
+      const system = systems.get(odsCode)!;
+      const places = new Map<string, Place>();
+      for (const p of detail.places) {
+        const place = (await em.findOne(Place, { system, name: p.name })) ?? em.create(Place, { system, name: p.name, wave: p.wave, maturityLevel: p.maturityLevel, createdAt: new Date() });
+        places.set(p.name, place);
+      }
+      for (const o of detail.organisations) {
+        const organisation =
+          (await em.findOne(Organisation, { odsCode: o.odsCode })) ??
+          em.create(Organisation, { odsCode: o.odsCode, name: o.name, type: o.type, system, place: o.place ? places.get(o.place)! : null, createdAt: new Date() });
+        organisations.set(o.odsCode, organisation);
+      }
+    }
+    await em.flush();
+
+    const hasher = new PasswordHasher();
+    const passwordHash = await hasher.hash(DEMO_PASSWORD);
+    for (const demo of DEMO_ACCOUNTS) {
+      if (await em.count(Person, { email: demo.email })) continue;
+      const person = em.create(Person, {
+        email: demo.email,
+        givenName: demo.givenName,
+        familyName: demo.familyName,
+        organisation: organisations.get(demo.organisation)!,
+        jobTitle: demo.jobTitle,
+        staffGroup: demo.staffGroup as StaffGroup,
+        grade: demo.grade as Grade,
+        profession: demo.profession,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+      const account = em.create(Account, { person, passwordHash, roles: demo.roles, systemIds: demo.systems.map((code) => systems.get(code)!.id), status: 'active', createdAt: new Date() });
+      em.create(AuditEntry, { at: new Date(), actorAccountId: null, action: 'account.create', objectType: 'account', objectId: account.id, details: { via: 'demo-seed' } });
+    }
+    await em.flush();
+  }
+}

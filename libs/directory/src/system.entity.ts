@@ -1,0 +1,32 @@
+import { Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { newId } from '@slp/platform';
+import { Region } from './region.entity';
+
+export const SYSTEM_KINDS = ['ICS', 'STP'] as const;
+export type SystemKind = (typeof SYSTEM_KINDS)[number];
+
+/** An Integrated Care System (or, historically, an STP footprint). */
+@Entity({ tableName: 'system' })
+export class System {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = newId();
+
+  @Property({ type: 'text', unique: true })
+  name!: string;
+
+  /** The ICB's ODS code, e.g. QE1. */
+  @Property({ type: 'text', unique: true })
+  odsCode!: string;
+
+  @Property({ type: 'text' })
+  kind: SystemKind = 'ICS';
+
+  @ManyToOne(() => Region, { fieldName: 'region_code' })
+  region!: Region;
+
+  @Property({ type: 'integer', nullable: true })
+  population?: number | null;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,156 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { createHash, randomBytes } from 'node:crypto';
+import { Organisation } from '@slp/directory';
+import { APP_CONFIG, AppConfig, AuditService, ConflictError, InvalidInputError, newId, NotAuthenticatedError, PasswordHasher, Principal } from '@slp/platform';
+import { Account } from './account.entity';
+import { LoginRateLimiter } from './login-rate-limiter';
+import { Person } from './person.entity';
+import { RefreshToken } from './refresh-token.entity';
+
+export const JWT_ISSUER = 'system-leadership-platform';
+export const JWT_AUDIENCE = 'slp-api';
+export const JWT_ALGORITHM = 'HS256';
+
+export interface RegisterInput {
+  readonly email: string;
+  readonly password: string;
+  readonly givenName: string;
+  readonly familyName: string;
+  readonly organisationId?: string;
+}
+
+export interface TokenPair {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly expiresIn: number;
+  readonly account: Account;
+}
+
+/** Claims of an access token; roles are re-read from the database on every request. */
+export interface AccessTokenClaims {
+  readonly sub: string;
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly jwt: JwtService,
+    private readonly hasher: PasswordHasher,
+    private readonly limiter: LoginRateLimiter,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async register(input: RegisterInput): Promise<Account> {
+    const passwordHash = await this.hasher.hash(input.password);
+    return this.em.transactional(async (em) => {
+      const existing = await em.findOne(Person, { email: input.email });
+      if (existing && (await em.count(Account, { person: existing }))) throw new ConflictError('This email already has an account. Sign in instead.');
+      if (existing) throw new ConflictError('This email is already known to the platform. Use the link in your invitation email to set up your account.');
+      const organisation = input.organisationId ? await em.findOne(Organisation, { id: input.organisationId }) : null;
+      if (input.organisationId && !organisation) {
+        throw new InvalidInputError(`There is no organisation ${input.organisationId}.`, [{ field: 'organisationId', message: 'organisationId must be an existing organisation' }]);
+      }
+      const person = em.create(Person, { email: input.email, givenName: input.givenName, familyName: input.familyName, organisation, createdAt: new Date(), updatedAt: new Date() });
+      const account = em.create(Account, { person, passwordHash, roles: ['participant'], systemIds: [], status: 'active', createdAt: new Date() });
+      this.audit.record(em, { actorAccountId: account.id, action: 'account.register', objectType: 'account', objectId: account.id });
+      return account;
+    });
+  }
+
+  /**
+   * Checks credentials. Unknown email, wrong password and disabled account all answer the same
+   * 401, after the same argon2 work, so the answer does not reveal which emails have accounts.
+   */
+  async verifyCredentials(email: string, password: string, ip: string): Promise<Account> {
+    await this.limiter.admit(email, ip);
+    const account = await this.em.findOne(Account, { person: { email } }, { populate: ['person'] });
+    const valid = await this.hasher.verify(account?.passwordHash, password);
+    if (!account || !valid || account.status !== 'active') {
+      await this.limiter.recordFailure(email);
+      await this.em.transactional(async (em) => {
+        this.audit.record(em, { actorAccountId: null, action: 'account.login_failed', objectType: 'account', objectId: account?.id ?? null });
+      });
+      throw new NotAuthenticatedError('The email or password is not right.');
+    }
+    await this.limiter.recordSuccess(email);
+    if (this.hasher.needsRehash(account.passwordHash!)) account.passwordHash = await this.hasher.hash(password);
+    return account;
+  }
+
+  /** Starts a session for an account whose credentials were just verified: a new refresh token family. */
+  async startSession(account: Account): Promise<TokenPair> {
+    return this.em.transactional(async (em) => {
+      // The fork shares the identity map, so a rehashed password from verifyCredentials is saved too.
+      account.lastLoginAt = new Date();
+      this.audit.record(em, { actorAccountId: account.id, action: 'account.login', objectType: 'account', objectId: account.id });
+      return this.issue(em, account, newId());
+    });
+  }
+
+  /** Exchanges a refresh token for a new pair. Each token works once; reusing one revokes its family. */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const tokenHash = hashToken(refreshToken);
+    return this.em.transactional(async (em) => {
+      // One conditional UPDATE claims the token, so two concurrent uses cannot both succeed.
+      const claimed: { id: string; account_id: string; family_id: string }[] = await em.getConnection().execute(
+        `update refresh_token set used_at = now()
+          where token_hash = ? and used_at is null and revoked_at is null and expires_at > now()
+          returning id, account_id, family_id`,
+        [tokenHash],
+      );
+      const row = claimed[0];
+      if (!row) {
+        const spent = await em.findOne(RefreshToken, { tokenHash, usedAt: { $ne: null }, revokedAt: null });
+        if (spent) {
+          await em.nativeUpdate(RefreshToken, { familyId: spent.familyId, revokedAt: null }, { revokedAt: new Date() });
+          this.audit.record(em, { actorAccountId: null, action: 'refresh_token.reuse_detected', objectType: 'account', objectId: spent.account.id });
+          await em.flush();
+        }
+        throw new NotAuthenticatedError('This refresh token is not valid. Sign in again.');
+      }
+      const account = await em.findOne(Account, { id: row.account_id, status: 'active' }, { populate: ['person'] });
+      if (!account) throw new NotAuthenticatedError('This refresh token is not valid. Sign in again.');
+      return this.issue(em, account, row.family_id);
+    });
+  }
+
+  /** Revokes the refresh token's whole family (this device's session). */
+  async logout(refreshToken: string): Promise<void> {
+    await this.em.transactional(async (em) => {
+      const token = await em.findOne(RefreshToken, { tokenHash: hashToken(refreshToken) });
+      if (!token) return;
+      await em.nativeUpdate(RefreshToken, { familyId: token.familyId, revokedAt: null }, { revokedAt: new Date() });
+      this.audit.record(em, { actorAccountId: token.account.id, action: 'account.logout', objectType: 'account', objectId: token.account.id });
+    });
+  }
+
+  /** The principal behind an access token's subject, or null when the account is gone or disabled. */
+  async principalFor(accountId: string): Promise<Principal | null> {
+    const account = await this.em.findOne(Account, { id: accountId, status: 'active' }, { fields: ['id', 'roles', 'systemIds', 'person.id'] });
+    if (!account) return null;
+    return { accountId: account.id, personId: account.person.id, roles: account.roles, systemIds: account.systemIds };
+  }
+
+  private async issue(em: EntityManager, account: Account, familyId: string): Promise<TokenPair> {
+    const refreshToken = randomBytes(32).toString('base64url');
+    em.create(RefreshToken, {
+      account,
+      tokenHash: hashToken(refreshToken),
+      familyId,
+      expiresAt: new Date(Date.now() + this.config.auth.refreshTokenTtlDays * 86_400_000),
+      createdAt: new Date(),
+    });
+    const expiresIn = this.config.auth.accessTokenTtlSeconds;
+    const claims: AccessTokenClaims = { sub: account.id };
+    const accessToken = await this.jwt.signAsync(claims, { algorithm: JWT_ALGORITHM, expiresIn, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, secret: this.config.auth.jwtSecret });
+    return { accessToken, refreshToken, expiresIn, account };
+  }
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { DirectoryModule } from '@slp/directory';
+import { Account } from './account.entity';
+import { AccountsService } from './accounts.service';
+import { AuthService } from './auth.service';
+import { EqualityMonitoring } from './equality-monitoring.entity';
+import { EqualityService } from './equality.service';
+import { LoginRateLimiter } from './login-rate-limiter';
+import { PeopleService } from './people.service';
+import { Person } from './person.entity';
+import { RefreshToken } from './refresh-token.entity';
+
+export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitoring];
+
+@Module({
+  imports: [MikroOrmModule.forFeature(IDENTITY_ENTITIES), DirectoryModule, JwtModule.register({})],
+  providers: [AuthService, AccountsService, PeopleService, EqualityService, LoginRateLimiter],
+  exports: [AuthService, AccountsService, PeopleService, EqualityService],
+})
+export class IdentityModule {}

@@ -1,0 +1,8 @@
+import { Global, Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { AuditEntry } from './audit-entry.entity';
+import { AuditService } from './audit.service';
+
+@Global()
+@Module({ imports: [MikroOrmModule.forFeature([AuditEntry])], providers: [AuditService], exports: [AuditService] })
+export class AuditModule {}

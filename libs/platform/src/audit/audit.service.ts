@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { RequestContext } from '../http/request-context';
+import { AuditEntry } from './audit-entry.entity';
+
+export interface AuditRecord {
+  /** The account that made the change; null for the system itself or an anonymous caller. */
+  readonly actorAccountId: string | null;
+  /** `<object>.<verb>`, e.g. `system.create`, `account.login_failed`. */
+  readonly action: string;
+  readonly objectType: string;
+  readonly objectId?: string | null;
+  /** Ids and field names only: the audit log must never hold personal data. */
+  readonly details?: Record<string, unknown>;
+}
+
+@Injectable()
+export class AuditService {
+  /** Adds an entry to the unit of work of `em`, so it commits (or rolls back) with the change it records. */
+  record(em: EntityManager, record: AuditRecord): void {
+    const entry = em.create(AuditEntry, {
+      at: new Date(),
+      actorAccountId: record.actorAccountId,
+      action: record.action,
+      objectType: record.objectType,
+      objectId: record.objectId ?? null,
+      requestId: RequestContext.current()?.requestId ?? null,
+      details: record.details ?? null,
+    });
+    em.persist(entry);
+  }
+}

@@ -1,0 +1,14 @@
+export const ROLES = ['participant', 'programme_lead', 'coach', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Roles that work on behalf of systems, and so are confined to their `systemIds`. */
+export const STAFF_ROLES: readonly Role[] = ['programme_lead', 'coach', 'admin'];
+
+/** The signed-in caller, as every service receives it. */
+export interface Principal {
+  readonly accountId: string;
+  readonly personId: string;
+  readonly roles: readonly Role[];
+  /** Systems the caller works for; an admin with none is a national admin. */
+  readonly systemIds: readonly string[];
+}

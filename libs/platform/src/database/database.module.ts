@@ -1,0 +1,26 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { AppConfig } from '../config/app-config';
+import { ormOptions } from './orm-options';
+
+/**
+ * One MikroORM instance per process. Entities are registered by each bounded context's module
+ * through `MikroOrmModule.forFeature`, so the platform does not depend on the contexts.
+ */
+@Module({})
+export class DatabaseModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        MikroOrmModule.forRoot({
+          ...ormOptions(config),
+          driver: PostgreSqlDriver,
+          autoLoadEntities: true,
+          registerRequestContext: true,
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
+import { REDIS } from '../redis/redis.module';
+
+export type DependencyStatus = 'up' | 'down';
+
+export interface Readiness {
+  readonly status: 'ok' | 'unavailable';
+  readonly checks: { readonly database: DependencyStatus; readonly redis: DependencyStatus };
+}
+
+const CHECK_TIMEOUT_MS = 1_500;
+
+/** Readiness of the process's dependencies, shared by the API's `/health/ready` and the worker. */
+@Injectable()
+export class HealthService {
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async readiness(): Promise<Readiness> {
+    const [database, redis] = await Promise.all([
+      probe(() => this.em.getConnection().execute('select 1')),
+      probe(() => this.redis.ping()),
+    ]);
+    return { status: database === 'up' && redis === 'up' ? 'ok' : 'unavailable', checks: { database, redis } };
+  }
+}
+
+async function probe(check: () => Promise<unknown>): Promise<DependencyStatus> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return 'up';
+  } catch {
+    return 'down';
+  } finally {
+    clearTimeout(timer);
+  }
+}
