@@ -40,13 +40,9 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
       exceptionFactory: validationExceptionFactory,
     }),
   );
-  const problems = new ProblemDetailsFilter();
-  app.useGlobalFilters(problems);
-  // Errors raised by Fastify before Nest routes the request (malformed JSON, body too large, wrong content type).
-  app.getHttpAdapter().getInstance().setErrorHandler((error, request, reply) => {
-    const problem = problems.toProblem(error, request);
-    void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
-  });
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  // JSON only: any other body type is a 415 rather than a string handed to the validators.
+  app.getHttpAdapter().getInstance().removeContentTypeParser(['text/plain']);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -36,6 +36,7 @@ export function ormOptions(config: AppConfig, entities: Function[] = []) {
       snapshotOnMigrate: false,
       snapshotName: '.snapshot-leadership',
       emit: 'ts',
+      silent: config.env === 'test',
     },
   });
 }

@@ -16,6 +16,10 @@ function humanise(message: string, property: string, field: string): string {
 }
 
 export function validationExceptionFactory(errors: ClassValidationError[]): InvalidInputError {
+  // class-validator reports a body that is not an object (an array, a string) with no property.
+  if (errors.some((error) => !error.property)) {
+    return new InvalidInputError('The request body must be a JSON object.', [{ field: 'body', message: 'body must be a JSON object' }]);
+  }
   const fieldErrors = flattenValidationErrors(errors);
   const fields = [...new Set(fieldErrors.map((e) => e.field))];
   return new InvalidInputError(`The request has ${fieldErrors.length === 1 ? 'an invalid field' : 'invalid fields'}: ${fields.join(', ')}.`, fieldErrors);
