@@ -114,6 +114,7 @@ export class AuthService {
       }
       const account = await em.findOne(Account, { id: row.account_id, status: 'active' }, { populate: ['person'] });
       if (!account) throw new NotAuthenticatedError('This refresh token is not valid. Sign in again.');
+      this.audit.record(em, { actorAccountId: account.id, action: 'account.refresh', objectType: 'account', objectId: account.id });
       return this.issue(em, account, row.family_id);
     });
   }

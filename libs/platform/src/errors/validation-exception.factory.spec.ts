@@ -113,8 +113,11 @@ describe('validationExceptionFactory', () => {
     expect(error.message).toBe('The request body must be a JSON object.');
   });
 
-  it('rejects a non-object body even when every field is optional', async () => {
-    const error = await rejection(OptionalOnlyDto, ['note']);
+  it.each([
+    ['an array', ['note']],
+    ['a string', 'note'],
+  ])('rejects %s as the body with the single field "body" even when every field is optional', async (_kind, body) => {
+    const error = await rejection(OptionalOnlyDto, body);
 
     expect(error.errors).toEqual([{ field: 'body', message: 'body must be a JSON object' }]);
   });
