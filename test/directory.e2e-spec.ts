@@ -425,19 +425,23 @@ describe('directory (e2e)', () => {
       expect(new Set(seen.map((o) => o.id)).size).toBe(6);
     });
 
-    it('rejects a cursor it did not hand out (400 problem+json on cursor)', async () => {
-      const forged = [
-        'not-a-cursor',
-        Buffer.from('{"name":"x"}').toString('base64url'),
-        Buffer.from('[1,2,3]').toString('base64url'),
-        Buffer.from('null').toString('base64url'),
-        Buffer.from('["Alpha Trust","not-a-uuid"]').toString('base64url'),
-      ];
-      const answers = await Promise.all(forged.map(async (cursor) => {
-        const response = await api.http().get('/api/v1/organisations').query({ cursor, limit: 2 }).set(auth('participant'));
-        return { cursor: Buffer.from(cursor, 'base64url').toString(), status: response.status, contentType: response.headers['content-type'] as string, fields: (response.body.errors ?? []).map((e: { field: string }) => e.field) };
-      }));
-      for (const answer of answers) expect(answer).toEqual({ cursor: answer.cursor, status: 400, contentType: expect.stringMatching(/^application\/problem\+json/), fields: ['cursor'] });
+    async function pageWithCursor(cursor: string) {
+      const response = await api.http().get('/api/v1/organisations').query({ cursor, limit: 2 }).set(auth('participant'));
+      return { cursor: Buffer.from(cursor, 'base64url').toString(), status: response.status, contentType: response.headers['content-type'] as string, fields: ((response.body.errors ?? []) as { field: string }[]).map((e) => e.field) };
+    }
+    const rejected = (cursor: string) => ({ cursor: Buffer.from(cursor, 'base64url').toString(), status: 400, contentType: expect.stringMatching(/^application\/problem\+json/), fields: ['cursor'] });
+
+    it('rejects a cursor that is not a cursor at all (400 problem+json on cursor)', async () => {
+      const expected = rejected('not-a-cursor');
+      expect(await pageWithCursor('not-a-cursor')).toEqual(expected);
+      const response = await api.http().get('/api/v1/organisations').query({ cursor: 'not-a-cursor' }).set(auth('participant'));
+      expect(response.body).toMatchObject({ status: 400, title: 'Invalid input', errors: [{ field: 'cursor', message: expect.any(String) }] });
+    });
+
+    it('rejects a well-formed cursor it did not hand out (400 problem+json on cursor), rather than ignoring it or failing with 500', async () => {
+      const forged = ['{"name":"x"}', '[1,2,3]', '["Alpha Trust"]', 'null', '["Alpha Trust","not-a-uuid"]'].map((json) => Buffer.from(json).toString('base64url'));
+      const answers = await Promise.all(forged.map(pageWithCursor));
+      expect(answers).toEqual(forged.map(rejected));
     });
 
     it('rejects a page size outside 1 to 200 (400 on limit)', async () => {

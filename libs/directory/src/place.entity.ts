@@ -12,7 +12,8 @@ export class Place {
   @ManyToOne(() => System, { deleteRule: 'restrict' })
   system!: System;
 
-  @Property({ type: 'text' })
+  /** citext: names are unique and compared case-insensitively. */
+  @Property({ columnType: 'citext', type: 'string' })
   name!: string;
 
   /** Neighbourhood Health Implementation Programme wave, when the Place is in one. */

@@ -27,7 +27,7 @@ export class PlacesService {
       const system = await em.findOne(System, { id: systemId });
       if (!system || !scope.canReadDirectoryOf(systemId)) throw NotFoundError.of('system', systemId);
       scope.assertCanManageSystem(systemId);
-      if (await em.count(Place, { system, name: { $ilike: input.name } })) throw new ConflictError(`${system.name} already has a Place named "${input.name}".`);
+      if (await em.count(Place, { system, name: input.name })) throw new ConflictError(`${system.name} already has a Place named "${input.name}".`);
       const place = em.create(Place, { system, name: input.name, wave: input.wave ?? null, maturityLevel: input.maturityLevel ?? null, createdAt: new Date() });
       this.audit.record(em, { actorAccountId: scope.accountId, action: 'place.create', objectType: 'place', objectId: place.id, details: { systemId } });
       return place;

@@ -6,6 +6,7 @@ export class Region {
   @PrimaryKey({ type: 'text' })
   code!: string;
 
-  @Property({ type: 'text', unique: true })
+  /** citext: names are unique and compared case-insensitively. */
+  @Property({ columnType: 'citext', type: 'string', unique: true })
   name!: string;
 }

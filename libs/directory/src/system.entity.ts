@@ -11,7 +11,8 @@ export class System {
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
 
-  @Property({ type: 'text', unique: true })
+  /** citext: names are unique and compared case-insensitively. */
+  @Property({ columnType: 'citext', type: 'string', unique: true })
   name!: string;
 
   /** The ICB's ODS code, e.g. QE1. */

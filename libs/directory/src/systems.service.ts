@@ -38,9 +38,9 @@ export class SystemsService {
   async create(scope: AccessScope, input: CreateSystemInput): Promise<System> {
     scope.assertNationalAdmin('add a system');
     return this.em.transactional(async (em) => {
-      const region = await em.findOne(Region, { $or: [{ code: input.region.toUpperCase() }, { name: { $ilike: input.region } }] });
+      const region = await em.findOne(Region, { $or: [{ code: input.region.toUpperCase() }, { name: input.region }] });
       if (!region) throw new InvalidInputError(`There is no NHS England region "${input.region}".`, [{ field: 'region', message: 'region must be an NHS England region code or name' }]);
-      const clash = await em.findOne(System, { $or: [{ name: { $ilike: input.name } }, { odsCode: input.odsCode.toUpperCase() }] });
+      const clash = await em.findOne(System, { $or: [{ name: input.name }, { odsCode: input.odsCode.toUpperCase() }] });
       if (clash) throw new ConflictError(clash.odsCode === input.odsCode.toUpperCase() ? `A system with ODS code ${clash.odsCode} already exists.` : `A system named "${clash.name}" already exists.`);
       const system = em.create(System, { name: input.name, odsCode: input.odsCode.toUpperCase(), kind: input.kind, region, population: input.population ?? null, createdAt: new Date() });
       this.audit.record(em, { actorAccountId: scope.accountId, action: 'system.create', objectType: 'system', objectId: system.id });

@@ -58,7 +58,7 @@ export class PeopleService {
       if (input.organisationId !== undefined) person.organisation = await this.organisationFor(em, scope, input.organisationId, self);
       const { organisationId: _ignored, ...fields } = input;
       em.assign(person, Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)));
-      this.audit.record(em, { actorAccountId: scope.accountId, action: 'person.update', objectType: 'person', objectId: person.id, details: { fields: changed } });
+      if (changed.length) this.audit.record(em, { actorAccountId: scope.accountId, action: 'person.update', objectType: 'person', objectId: person.id, details: { fields: changed } });
       return person;
     });
   }

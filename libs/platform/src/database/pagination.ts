@@ -1,3 +1,4 @@
+import { Cursor } from '@mikro-orm/core';
 import type { EntityManager, EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/postgresql';
 import { InvalidInputError } from '../errors/domain-errors';
 
@@ -15,7 +16,9 @@ export interface Page<T> {
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 
-/** One keyset page of `entity`; the order must end in a unique column so pages never overlap. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One keyset page of `entity`; the order must end in a unique `id` so pages never overlap. */
 export async function findPage<T extends object>(
   em: EntityManager,
   entity: EntityName<T>,
@@ -24,24 +27,32 @@ export async function findPage<T extends object>(
   page: PageRequest,
   populate: readonly string[] = [],
 ): Promise<Page<T>> {
-  try {
-    const cursor = await em.findByCursor(entity, {
-      where: where as never,
-      first: page.limit ?? DEFAULT_PAGE_SIZE,
-      after: page.cursor,
-      orderBy: orderBy as never,
-      includeCount: false,
-      populate: populate as never,
-    });
-    return { items: cursor.items as T[], nextCursor: cursor.hasNextPage ? cursor.endCursor : null };
-  } catch (error) {
-    if (page.cursor && isCursorError(error)) {
-      throw new InvalidInputError('The cursor is not one this list handed out.', [{ field: 'cursor', message: 'cursor is invalid' }]);
-    }
-    throw error;
-  }
+  if (page.cursor) assertCursorFits(page.cursor, Object.keys(orderBy));
+  const cursor = await em.findByCursor(entity, {
+    where: where as never,
+    first: page.limit ?? DEFAULT_PAGE_SIZE,
+    after: page.cursor,
+    orderBy: orderBy as never,
+    includeCount: false,
+    populate: populate as never,
+  });
+  return { items: cursor.items as T[], nextCursor: cursor.hasNextPage ? cursor.endCursor : null };
 }
 
-function isCursorError(error: unknown): boolean {
-  return error instanceof SyntaxError || (error instanceof Error && /cursor/i.test(error.message));
+/**
+ * A cursor is opaque to clients but not trusted: it must decode to one scalar per sort key (and
+ * a UUID for `id`), or MikroORM would silently ignore it or the database would reject it.
+ */
+function assertCursorFits(cursor: string, keys: readonly string[]): void {
+  let values: unknown;
+  try {
+    values = Cursor.decode(cursor);
+  } catch {
+    values = undefined;
+  }
+  const fits =
+    Array.isArray(values) &&
+    values.length === keys.length &&
+    values.every((value, i) => (keys[i] === 'id' ? typeof value === 'string' && UUID.test(value) : value === null || ['string', 'number', 'boolean'].includes(typeof value)));
+  if (!fits) throw new InvalidInputError('The cursor is not one this list handed out.', [{ field: 'cursor', message: 'cursor is invalid' }]);
 }

@@ -5,14 +5,15 @@ import { Trim } from '../../http/trim.transform';
 
 /** Fields absent are left alone; `null` clears a field that may be empty. */
 export class UpdatePersonDto {
-  @IsOptional()
+  // Not @IsOptional: that would let null through to a required column.
+  @ValidateIf((_, value) => value !== undefined)
   @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
   givenName?: string;
 
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @Trim()
   @IsString()
   @IsNotEmpty()

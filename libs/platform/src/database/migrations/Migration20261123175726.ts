@@ -12,14 +12,14 @@ export class Migration20261123175726 extends Migration {
     this.addSql(`create index "audit_log_actor_account_id_index" on "audit_log" ("actor_account_id");`);
     this.addSql(`create index "audit_log_object_type_object_id_index" on "audit_log" ("object_type", "object_id");`);
 
-    this.addSql(`create table "region" ("code" text not null, "name" text not null, primary key ("code"));`);
+    this.addSql(`create table "region" ("code" text not null, "name" citext not null, primary key ("code"));`);
     this.addSql(`alter table "region" add constraint "region_name_unique" unique ("name");`);
 
-    this.addSql(`create table "system" ("id" uuid not null, "name" text not null, "ods_code" text not null, "kind" text not null default 'ICS', "region_code" text not null, "population" int null, "created_at" timestamptz not null, primary key ("id"));`);
+    this.addSql(`create table "system" ("id" uuid not null, "name" citext not null, "ods_code" text not null, "kind" text not null default 'ICS', "region_code" text not null, "population" int null, "created_at" timestamptz not null, primary key ("id"));`);
     this.addSql(`alter table "system" add constraint "system_name_unique" unique ("name");`);
     this.addSql(`alter table "system" add constraint "system_ods_code_unique" unique ("ods_code");`);
 
-    this.addSql(`create table "place" ("id" uuid not null, "system_id" uuid not null, "name" text not null, "wave" smallint null, "maturity_level" smallint null, "created_at" timestamptz not null, primary key ("id"));`);
+    this.addSql(`create table "place" ("id" uuid not null, "system_id" uuid not null, "name" citext not null, "wave" smallint null, "maturity_level" smallint null, "created_at" timestamptz not null, primary key ("id"));`);
     this.addSql(`alter table "place" add constraint "place_system_id_name_unique" unique ("system_id", "name");`);
 
     this.addSql(`create table "organisation" ("id" uuid not null, "name" text not null, "ods_code" text not null, "type" text not null, "system_id" uuid not null, "place_id" uuid null, "created_at" timestamptz not null, primary key ("id"));`);

@@ -1,0 +1,325 @@
+import type { Response } from 'supertest';
+import { Organisation, System } from '@slp/directory';
+import { Person } from '@slp/identity';
+import { account, AccountFixture, forkEm, organisation, signIn, system } from './support/factories';
+import { startTestApi, TestApi } from './support/test-api';
+
+interface AuditRow {
+  actor_account_id: string | null;
+  action: string;
+  object_type: string;
+  object_id: string | null;
+  request_id: string | null;
+  details: Record<string, unknown> | null;
+}
+
+interface PersonBody {
+  id: string;
+  email: string;
+  givenName: string;
+  familyName: string;
+  organisationId: string | null;
+  systemId: string | null;
+  staffGroup: string | null;
+  profession: string | null;
+  jobTitle: string | null;
+  grade: string | null;
+  lineManagerEmail: string | null;
+}
+
+type Caller = 'nationalAdmin' | 'adminA' | 'adminB' | 'leadA' | 'coachA' | 'pA' | 'pB' | 'mover';
+
+describe('people (e2e)', () => {
+  let api: TestApi;
+  let systemA: System;
+  let systemB: System;
+  let orgA1: Organisation;
+  let orgA2: Organisation;
+  let orgB: Organisation;
+  const people = {} as Record<Caller | 'pA2' | 'pNone', AccountFixture>;
+  const token = {} as Record<Caller, string>;
+
+  const auth = (as: Caller) => ({ Authorization: `Bearer ${token[as]}` });
+  const get = (path: string, as: Caller) => api.http().get(`/api/v1${path}`).set(auth(as));
+  const patch = (personId: string, as: Caller, body: object) => api.http().patch(`/api/v1/people/${personId}`).set(auth(as)).send(body);
+  const listIds = (response: Response) => (response.body as { items: PersonBody[] }).items.map((p) => p.id);
+
+  async function auditRows(column: 'request_id' | 'object_id', value: string): Promise<AuditRow[]> {
+    return forkEm(api).getConnection().execute<AuditRow[]>(`select actor_account_id, action, object_type, object_id, request_id, details from audit_log where ${column} = ? order by id`, [value]);
+  }
+
+  async function expectNotAudited(response: Response): Promise<void> {
+    expect(response.headers['x-request-id']).toEqual(expect.any(String));
+    expect(await auditRows('request_id', response.headers['x-request-id'] as string)).toEqual([]);
+  }
+
+  function expectProblem(response: Response, status: number, fields?: string[]): void {
+    expect(response.status).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
+    if (fields) expect((response.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(expect.arrayContaining(fields));
+  }
+
+  /** The person as stored, in the API's shape. */
+  async function stored(personId: string): Promise<PersonBody> {
+    const person = await forkEm(api).findOneOrFail(Person, { id: personId }, { populate: ['organisation'] });
+    return {
+      id: person.id,
+      email: person.email,
+      givenName: person.givenName,
+      familyName: person.familyName,
+      organisationId: person.organisation?.id ?? null,
+      systemId: person.organisation?.system.id ?? null,
+      staffGroup: person.staffGroup ?? null,
+      profession: person.profession ?? null,
+      jobTitle: person.jobTitle ?? null,
+      grade: person.grade ?? null,
+      lineManagerEmail: person.lineManagerEmail ?? null,
+    };
+  }
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    const em = forkEm(api);
+    systemA = await system(em);
+    systemB = await system(em);
+    orgA1 = await organisation(em, systemA);
+    orgA2 = await organisation(em, systemA, 'community_trust');
+    orgB = await organisation(em, systemB);
+    people.nationalAdmin = await account(em, { roles: ['admin'] });
+    people.adminA = await account(em, { roles: ['admin'], systems: [systemA], organisation: orgA1 });
+    people.adminB = await account(em, { roles: ['admin'], systems: [systemB], organisation: orgB });
+    people.leadA = await account(em, { roles: ['programme_lead'], systems: [systemA], organisation: orgA1 });
+    people.coachA = await account(em, { roles: ['coach'], systems: [systemA], organisation: orgA2 });
+    people.pA = await account(em, { organisation: orgA1, email: `Amara.Okafor.${Date.now()}@nhs.example` });
+    people.pA2 = await account(em, { organisation: orgA2 });
+    people.pB = await account(em, { organisation: orgB });
+    people.pNone = await account(em, { organisation: null });
+    people.mover = await account(em, { organisation: orgA1 });
+    Object.assign(people.pA.person, { staffGroup: 'nursing_midwifery_registered', profession: 'Adult nursing', jobTitle: 'Ward Manager', grade: 'band_7', lineManagerEmail: 'matron@nhs.example' });
+    await em.flush();
+    const callers: Caller[] = ['nationalAdmin', 'adminA', 'adminB', 'leadA', 'coachA', 'pA', 'pB', 'mover'];
+    await Promise.all(callers.map(async (caller) => (token[caller] = await signIn(api, people[caller]))));
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  describe('GET /people', () => {
+    it("lists only the people in a programme lead's own system", async () => {
+      const response = await get('/people?limit=200', 'leadA').expect(200);
+      const ids = listIds(response);
+      expect(ids).toEqual(expect.arrayContaining([people.pA.person.id, people.pA2.person.id, people.leadA.person.id, people.adminA.person.id, people.coachA.person.id, people.mover.person.id]));
+      expect(ids).not.toContain(people.pB.person.id);
+      expect(ids).not.toContain(people.pNone.person.id);
+      expect(ids).not.toContain(people.nationalAdmin.person.id);
+      expect((response.body as { items: PersonBody[] }).items.every((p) => p.systemId === systemA.id)).toBe(true);
+      expect(response.body.nextCursor).toBeNull();
+    });
+
+    it('lists everyone to a national admin, including people with no organisation', async () => {
+      const ids = listIds(await get('/people?limit=200', 'nationalAdmin').expect(200));
+      expect(ids).toEqual(expect.arrayContaining([people.pA.person.id, people.pB.person.id, people.pNone.person.id]));
+    });
+
+    it("lists only their own system's people to a system admin", async () => {
+      const ids = listIds(await get('/people?limit=200', 'adminB').expect(200));
+      expect(ids).toContain(people.pB.person.id);
+      expect(ids).not.toContain(people.pA.person.id);
+    });
+
+    it('finds a person by email, ignoring case', async () => {
+      const response = await get(`/people?email=${encodeURIComponent(people.pA.email.toUpperCase())}`, 'leadA').expect(200);
+      expect(response.body).toEqual({ items: [expect.objectContaining({ id: people.pA.person.id, email: people.pA.email })], nextCursor: null });
+    });
+
+    it("finds nobody by the email of someone outside the lead's systems", async () => {
+      const response = await get(`/people?email=${encodeURIComponent(people.pB.email)}`, 'leadA').expect(200);
+      expect(response.body).toEqual({ items: [], nextCursor: null });
+    });
+
+    it("filters by the lead's own system, and hides another system (404)", async () => {
+      const own = await get(`/people?systemId=${systemA.id}&limit=200`, 'leadA').expect(200);
+      expect(listIds(own)).toContain(people.pA.person.id);
+      expectProblem(await get(`/people?systemId=${systemB.id}`, 'leadA'), 404);
+      const asNational = await get(`/people?systemId=${systemB.id}&limit=200`, 'nationalAdmin').expect(200);
+      expect(listIds(asNational)).toContain(people.pB.person.id);
+      expect(listIds(asNational)).not.toContain(people.pA.person.id);
+    });
+
+    it('forbids participants and coaches from listing people (403)', async () => {
+      expectProblem(await get('/people', 'pA'), 403);
+      expectProblem(await get('/people', 'coachA'), 403);
+      expectProblem(await api.http().get('/api/v1/people'), 401);
+    });
+
+    it('rejects a malformed email or systemId filter (400)', async () => {
+      expectProblem(await get('/people?email=not-an-email', 'leadA'), 400, ['email']);
+      expectProblem(await get('/people?systemId=42', 'leadA'), 400, ['systemId']);
+    });
+
+    it('pages through people by keyset without repeats', async () => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const response: Response = await api.http().get('/api/v1/people').query({ systemId: systemA.id, limit: 2, ...(cursor ? { cursor } : {}) }).set(auth('leadA')).expect(200);
+        seen.push(...listIds(response));
+        cursor = response.body.nextCursor;
+      } while (cursor && seen.length < 50);
+      // adminA, leadA, coachA, pA, pA2 and mover work in system A.
+      expect(seen).toHaveLength(6);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen.sort()).toEqual(listIds(await get(`/people?systemId=${systemA.id}&limit=200`, 'leadA')).sort());
+    });
+  });
+
+  describe('GET /people/:id', () => {
+    it('shows a person their own full record', async () => {
+      const response = await get(`/people/${people.pA.person.id}`, 'pA').expect(200);
+      expect(response.body).toEqual({
+        id: people.pA.person.id,
+        email: people.pA.email,
+        givenName: 'Test',
+        familyName: people.pA.person.familyName,
+        organisationId: orgA1.id,
+        systemId: systemA.id,
+        staffGroup: 'nursing_midwifery_registered',
+        profession: 'Adult nursing',
+        jobTitle: 'Ward Manager',
+        grade: 'band_7',
+        lineManagerEmail: 'matron@nhs.example',
+      });
+    });
+
+    it('shows a programme lead someone in their system', async () => {
+      const response = await get(`/people/${people.pA2.person.id}`, 'leadA').expect(200);
+      expect(response.body).toMatchObject({ id: people.pA2.person.id, organisationId: orgA2.id, systemId: systemA.id });
+    });
+
+    it("hides someone outside the lead's systems (404), as if they did not exist", async () => {
+      expectProblem(await get(`/people/${people.pB.person.id}`, 'leadA'), 404);
+      expectProblem(await get(`/people/${people.pNone.person.id}`, 'leadA'), 404);
+      expectProblem(await get('/people/00000000-0000-4000-8000-000000000000', 'leadA'), 404);
+    });
+
+    it('hides everyone else from a participant (404), even in their own organisation', async () => {
+      expectProblem(await get(`/people/${people.mover.person.id}`, 'pA'), 404);
+      expectProblem(await get(`/people/${people.leadA.person.id}`, 'pA'), 404);
+      expectProblem(await get(`/people/${people.pB.person.id}`, 'pA'), 404);
+    });
+
+    it('rejects a malformed person id (400)', async () => {
+      expectProblem(await get('/people/someone', 'nationalAdmin'), 400);
+    });
+  });
+
+  describe('PATCH /people/:id', () => {
+    it('lets a person edit their own record, clearing jobTitle with null, and audits the field names only', async () => {
+      const before = await stored(people.pA.person.id);
+      const response = await patch(people.pA.person.id, 'pA', { givenName: '  Amara ', jobTitle: null, profession: 'Community nursing', grade: 'band_8a', lineManagerEmail: 'new.manager@nhs.example' }).expect(200);
+      const expected = { ...before, givenName: 'Amara', jobTitle: null, profession: 'Community nursing', grade: 'band_8a', lineManagerEmail: 'new.manager@nhs.example' };
+      expect(response.body).toEqual(expected);
+      expect(await stored(people.pA.person.id)).toEqual(expected);
+
+      const rows = await auditRows('request_id', response.headers['x-request-id'] as string);
+      expect(rows).toEqual([{ actor_account_id: people.pA.account.id, action: 'person.update', object_type: 'person', object_id: people.pA.person.id, request_id: response.headers['x-request-id'], details: { fields: expect.any(Array) } }]);
+      expect((rows[0]!.details!.fields as string[]).sort()).toEqual(['givenName', 'grade', 'jobTitle', 'lineManagerEmail', 'profession']);
+      const details = JSON.stringify(rows[0]!.details);
+      for (const value of ['Amara', 'Community nursing', 'band_8a', 'new.manager@nhs.example', 'Ward Manager', people.pA.email]) expect(details).not.toContain(value);
+    });
+
+    it('lets a person say they work at an organisation in another system', async () => {
+      await get(`/people/${people.mover.person.id}`, 'leadA').expect(200);
+      const response = await patch(people.mover.person.id, 'mover', { organisationId: orgB.id }).expect(200);
+      expect(response.body).toMatchObject({ organisationId: orgB.id, systemId: systemB.id });
+      expect(await stored(people.mover.person.id)).toMatchObject({ organisationId: orgB.id, systemId: systemB.id });
+      // They have left system A, so its lead no longer sees them; B's admin now does.
+      expectProblem(await get(`/people/${people.mover.person.id}`, 'leadA'), 404);
+      await get(`/people/${people.mover.person.id}`, 'adminB').expect(200);
+    });
+
+    it('lets a person clear their organisation with null', async () => {
+      const response = await patch(people.mover.person.id, 'mover', { organisationId: null }).expect(200);
+      expect(response.body).toMatchObject({ organisationId: null, systemId: null });
+      expect(await stored(people.mover.person.id)).toMatchObject({ organisationId: null });
+    });
+
+    it('forbids a programme lead from editing someone they can see (403) and changes nothing', async () => {
+      const before = await stored(people.pA2.person.id);
+      const response = await patch(people.pA2.person.id, 'leadA', { jobTitle: 'Changed by lead' });
+      expectProblem(response, 403);
+      await expectNotAudited(response);
+      expect(await stored(people.pA2.person.id)).toEqual(before);
+    });
+
+    it('lets a system admin edit someone in their system (200), audited as the admin', async () => {
+      const response = await patch(people.pA2.person.id, 'adminA', { jobTitle: 'Head of Transformation', staffGroup: 'administrative_clerical', organisationId: orgA1.id }).expect(200);
+      expect(response.body).toMatchObject({ id: people.pA2.person.id, jobTitle: 'Head of Transformation', staffGroup: 'administrative_clerical', organisationId: orgA1.id, systemId: systemA.id });
+      expect(await stored(people.pA2.person.id)).toMatchObject({ jobTitle: 'Head of Transformation', staffGroup: 'administrative_clerical', organisationId: orgA1.id });
+      const rows = await auditRows('request_id', response.headers['x-request-id'] as string);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ actor_account_id: people.adminA.account.id, action: 'person.update', object_type: 'person', object_id: people.pA2.person.id });
+      expect((rows[0]!.details!.fields as string[]).sort()).toEqual(['jobTitle', 'organisationId', 'staffGroup']);
+      expect(JSON.stringify(rows[0]!.details)).not.toContain('Head of Transformation');
+    });
+
+    it('hides the person from a system admin of another system (404) and changes nothing', async () => {
+      const before = await stored(people.pA2.person.id);
+      const response = await patch(people.pA2.person.id, 'adminB', { jobTitle: 'Changed by B' });
+      expectProblem(response, 404);
+      await expectNotAudited(response);
+      expect(await stored(people.pA2.person.id)).toEqual(before);
+    });
+
+    it('refuses an admin moving someone to an organisation outside their systems (400 on organisationId)', async () => {
+      const before = await stored(people.pA2.person.id);
+      const response = await patch(people.pA2.person.id, 'adminA', { organisationId: orgB.id, jobTitle: 'Moved' });
+      expectProblem(response, 400, ['organisationId']);
+      await expectNotAudited(response);
+      expect(await stored(people.pA2.person.id)).toEqual(before);
+      expectProblem(await patch(people.pA2.person.id, 'adminA', { organisationId: '00000000-0000-4000-8000-000000000000' }), 400, ['organisationId']);
+    });
+
+    it('lets a national admin edit anyone, including someone with no organisation', async () => {
+      const response = await patch(people.pNone.person.id, 'nationalAdmin', { profession: 'Social work' }).expect(200);
+      expect(response.body).toMatchObject({ id: people.pNone.person.id, profession: 'Social work', organisationId: null });
+    });
+
+    it("hides someone else's record from a participant trying to edit it (404)", async () => {
+      const before = await stored(people.pB.person.id);
+      const response = await patch(people.pB.person.id, 'pA', { jobTitle: 'Hijacked' });
+      expectProblem(response, 404);
+      await expectNotAudited(response);
+      expect(await stored(people.pB.person.id)).toEqual(before);
+    });
+
+    it('rejects unknown fields, including email (400), and changes nothing', async () => {
+      const before = await stored(people.pB.person.id);
+      const response = await patch(people.pB.person.id, 'pB', { jobTitle: 'Should not stick', email: 'someone.else@nhs.example', isAdmin: true });
+      expectProblem(response, 400, ['email', 'isAdmin']);
+      await expectNotAudited(response);
+      expect(await stored(people.pB.person.id)).toEqual(before);
+    });
+
+    it('rejects values outside the code lists and malformed emails (400 listing each field)', async () => {
+      const before = await stored(people.pB.person.id);
+      expectProblem(await patch(people.pB.person.id, 'pB', { grade: 'band_10' }), 400, ['grade']);
+      expectProblem(await patch(people.pB.person.id, 'pB', { staffGroup: 'wizards' }), 400, ['staffGroup']);
+      expectProblem(await patch(people.pB.person.id, 'pB', { lineManagerEmail: 'my boss' }), 400, ['lineManagerEmail']);
+      expectProblem(await patch(people.pB.person.id, 'pB', { organisationId: 'org-1' }), 400, ['organisationId']);
+      expectProblem(await patch(people.pB.person.id, 'pB', { givenName: '   ' }), 400, ['givenName']);
+      expectProblem(await patch(people.pB.person.id, 'pB', { jobTitle: 'x'.repeat(201) }), 400, ['jobTitle']);
+      expect(await stored(people.pB.person.id)).toEqual(before);
+    });
+
+    it('rejects null for a name, which cannot be cleared (400, not 500)', async () => {
+      const before = await stored(people.pB.person.id);
+      const response = await patch(people.pB.person.id, 'pB', { givenName: null });
+      expectProblem(response, 400, ['givenName']);
+      await expectNotAudited(response);
+      expectProblem(await patch(people.pB.person.id, 'pB', { familyName: null }), 400, ['familyName']);
+      expect(await stored(people.pB.person.id)).toEqual(before);
+    });
+  });
+});
