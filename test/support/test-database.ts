@@ -5,7 +5,9 @@ import { databaseUrl, withAdminClient } from './test-database-admin';
 
 export { databaseUrl, withAdminClient };
 
-export const TEMPLATE_DATABASE = 'slp_test_template';
+/** Set by the global setup; unique per `npm test` run so concurrent runs do not touch each other's databases. */
+const RUN = process.env.SLP_TEST_RUN ?? 'adhoc';
+export const TEMPLATE_DATABASE = `slp_test_${RUN}_template`;
 const TEMPLATE_LOCK = 7_301_742;
 
 /** Migrates the template database once per run; the first test file to get here does it, under an advisory lock. */
@@ -30,7 +32,7 @@ async function ensureTemplate(): Promise<void> {
  */
 export async function createTestDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   await ensureTemplate();
-  const name = `slp_test_${randomBytes(6).toString('hex')}`;
+  const name = `slp_test_${RUN}_${randomBytes(6).toString('hex')}`;
   await withAdminClient((client) => client.query(`create database "${name}" template "${TEMPLATE_DATABASE}"`));
   return {
     name,

@@ -1,10 +1,10 @@
-import { RequestMethod, ValidationPipe } from '@nestjs/common';
+import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
-import { AppConfig, ProblemDetailsFilter, requestIdFor, validationExceptionFactory } from '@slp/platform';
+import { AppConfig, InputValidationPipe, ProblemDetailsFilter, requestIdFor } from '@slp/platform';
 import { ApiModule } from './api.module';
 
 export const API_PREFIX = 'api/v1';
@@ -21,7 +21,6 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
 
   await app.register(helmet, {
     // Swagger UI at /api/docs needs its own inline styles; nothing else is served as HTML.
@@ -30,16 +29,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   if (config.http.corsOrigins.length) app.enableCors({ origin: [...config.http.corsOrigins], credentials: false });
 
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'health/{*path}', method: RequestMethod.ALL }] });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      stopAtFirstError: true,
-      validationError: { target: false, value: false },
-      exceptionFactory: validationExceptionFactory,
-    }),
-  );
+  app.useGlobalPipes(new InputValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   // JSON only: any other body type is a 415 rather than a string handed to the validators.
   app.getHttpAdapter().getInstance().removeContentTypeParser(['text/plain']);

@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApiApp(config);
+  // SIGTERM/SIGINT: stop accepting connections, finish in-flight requests, close the database and Redis, exit 0.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   await app.listen({ port: config.http.port, host: '0.0.0.0' });
   app.get(Logger).log(`API listening on ${config.publicUrl} (docs at ${config.publicUrl}/api/docs)`);
 }

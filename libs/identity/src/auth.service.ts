@@ -94,28 +94,35 @@ export class AuthService {
   /** Exchanges a refresh token for a new pair. Each token works once; reusing one revokes its family. */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const tokenHash = hashToken(refreshToken);
-    return this.em.transactional(async (em) => {
+    const pair = await this.em.transactional(async (em) => {
       // One conditional UPDATE claims the token, so two concurrent uses cannot both succeed.
-      const claimed: { id: string; account_id: string; family_id: string }[] = await em.getConnection().execute(
+      const claimed: { account_id: string; family_id: string }[] = await em.getConnection().execute(
         `update refresh_token set used_at = now()
           where token_hash = ? and used_at is null and revoked_at is null and expires_at > now()
-          returning id, account_id, family_id`,
+          returning account_id, family_id`,
         [tokenHash],
       );
       const row = claimed[0];
-      if (!row) {
-        const spent = await em.findOne(RefreshToken, { tokenHash, usedAt: { $ne: null }, revokedAt: null });
-        if (spent) {
-          await em.nativeUpdate(RefreshToken, { familyId: spent.familyId, revokedAt: null }, { revokedAt: new Date() });
-          this.audit.record(em, { actorAccountId: null, action: 'refresh_token.reuse_detected', objectType: 'account', objectId: spent.account.id });
-          await em.flush();
-        }
-        throw new NotAuthenticatedError('This refresh token is not valid. Sign in again.');
-      }
-      const account = await em.findOne(Account, { id: row.account_id, status: 'active' }, { populate: ['person'] });
-      if (!account) throw new NotAuthenticatedError('This refresh token is not valid. Sign in again.');
+      const account = row ? await em.findOne(Account, { id: row.account_id, status: 'active' }, { populate: ['person'] }) : null;
+      if (!row || !account) return null;
       this.audit.record(em, { actorAccountId: account.id, action: 'account.refresh', objectType: 'account', objectId: account.id });
       return this.issue(em, account, row.family_id);
+    });
+    if (pair) return pair;
+    await this.revokeIfReused(tokenHash);
+    throw new NotAuthenticatedError('This refresh token is not valid. Sign in again.');
+  }
+
+  /**
+   * A spent token presented again means it was copied: revoke every token of its family, so
+   * whoever holds the newer one must sign in again (OAuth 2.0 Security BCP, refresh token rotation).
+   */
+  private async revokeIfReused(tokenHash: string): Promise<void> {
+    await this.em.transactional(async (em) => {
+      const spent = await em.findOne(RefreshToken, { tokenHash, usedAt: { $ne: null }, revokedAt: null });
+      if (!spent) return;
+      await em.nativeUpdate(RefreshToken, { familyId: spent.familyId, revokedAt: null }, { revokedAt: new Date() });
+      this.audit.record(em, { actorAccountId: null, action: 'refresh_token.reuse_detected', objectType: 'account', objectId: spent.account.id });
     });
   }
 

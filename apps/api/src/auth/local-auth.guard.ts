@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { NotAuthenticatedError, validationExceptionFactory } from '@slp/platform';
+import { InvalidInputError, NotAuthenticatedError, validationExceptionFactory } from '@slp/platform';
 import { LoginDto } from './dto/login.dto';
 
 /**
@@ -12,8 +12,11 @@ import { LoginDto } from './dto/login.dto';
 @Injectable()
 export class LocalAuthGuard extends AuthGuard('local') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<{ body: unknown }>();
-    const errors = await validate(plainToInstance(LoginDto, request.body ?? {}), { whitelist: true, forbidNonWhitelisted: true });
+    const { body } = context.switchToHttp().getRequest<{ body: unknown }>();
+    if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
+      throw new InvalidInputError('The request body must be a JSON object.', [{ field: 'body', message: 'body must be a JSON object' }]);
+    }
+    const errors = await validate(plainToInstance(LoginDto, body ?? {}), { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length) throw validationExceptionFactory(errors);
     return (await super.canActivate(context)) as boolean;
   }

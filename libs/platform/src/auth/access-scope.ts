@@ -49,9 +49,13 @@ export class AccessScope {
     return this.isStaff ? this.principal.systemIds : [];
   }
 
-  /** Systems of the reference directory the caller may read: staff are confined to theirs, participants read all. */
+  /**
+   * Systems of the reference directory the caller may read: participants read all of it (a role
+   * never takes access away, so a lead who is also a participant does too); other staff are
+   * confined to their systems.
+   */
   get directorySystems(): 'all' | readonly string[] {
-    return this.isStaff ? this.staffSystems : 'all';
+    return !this.isStaff || this.has('participant') ? 'all' : this.staffSystems;
   }
 
   canReadDirectoryOf(systemId: string): boolean {

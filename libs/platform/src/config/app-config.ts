@@ -117,7 +117,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
         const value = input[name];
-        const shown = value === undefined || /SECRET|PASSWORD/.test(name) ? '' : ` (got "${value}")`;
+        const shown = value === undefined || /SECRET|PASSWORD/.test(name) ? '' : ` (got "${withoutCredentials(value)}")`;
         return `${name} ${issue.message}${shown}`;
       }),
     );
@@ -140,6 +140,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
   };
+}
+
+/** A value as it may be shown in a message: passwords inside URLs are masked. */
+function withoutCredentials(value: string): string {
+  return value.replace(/(\/\/[^:/@\s]*):[^@/\s]*@/g, '$1:***@');
 }
 
 /** Where a database URL points, without credentials: safe for messages and logs. */

@@ -1,7 +1,7 @@
-import { ValidationPipe } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsEmail, IsInt, IsNotEmpty, IsOptional, IsString, Min, ValidateNested, ValidationError } from 'class-validator';
 import { InvalidInputError } from './domain-errors';
+import { InputValidationPipe } from './input-validation.pipe';
 import { flattenValidationErrors, validationExceptionFactory } from './validation-exception.factory';
 
 class NomineeDto {
@@ -41,15 +41,8 @@ class OptionalOnlyDto {
   note?: string;
 }
 
-/** The pipe exactly as the API configures it (apps/api/src/api.app.ts). */
-const pipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  stopAtFirstError: true,
-  validationError: { target: false, value: false },
-  exceptionFactory: validationExceptionFactory,
-});
+/** The pipe the API uses (apps/api/src/api.app.ts). */
+const pipe = new InputValidationPipe();
 
 async function rejection(metatype: Function, body: unknown): Promise<InvalidInputError> {
   try {
@@ -132,7 +125,7 @@ describe('validationExceptionFactory', () => {
 });
 
 describe('flattenValidationErrors', () => {
-  it('flattens a tree into one entry per failed constraint with dotted paths', () => {
+  it('flattens a tree into one entry per invalid field, with dotted paths and the most fundamental message', () => {
     const tree = [
       Object.assign(new ValidationError(), {
         property: 'nominee',
@@ -145,8 +138,13 @@ describe('flattenValidationErrors', () => {
 
     expect(flattenValidationErrors(tree)).toEqual([
       { field: 'nominee.email', message: 'email must be an email' },
-      { field: 'nominee.email', message: 'email should not be empty' },
       { field: 'nominee.address.postcode', message: 'postcode must be a postal code' },
     ]);
+  });
+
+  it('says a missing field is required rather than quoting a length or format rule', () => {
+    const missing = Object.assign(new ValidationError(), { property: 'email', value: undefined, constraints: { maxLength: 'email must be shorter than or equal to 254 characters', isEmail: 'email must be an email address' }, children: [] });
+
+    expect(flattenValidationErrors([missing])).toEqual([{ field: 'email', message: 'email is required' }]);
   });
 });

@@ -1,18 +1,31 @@
 import type { ValidationError as ClassValidationError } from 'class-validator';
 import { FieldError, InvalidInputError } from './domain-errors';
 
-/** Flattens class-validator's tree into one `{ field, message }` per failed constraint, with dotted paths. */
+/**
+ * Which failed constraint explains a field best, most fundamental first: a value of the wrong type
+ * is reported as such, not as "too long".
+ */
+const CONSTRAINT_PRIORITY = ['whitelistValidation', 'isDefined', 'equals', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject', 'isEmail', 'isUuid', 'isIn', 'isEnum', 'matches', 'isNotEmpty', 'arrayNotEmpty'];
+
+function rank(constraint: string): number {
+  const index = CONSTRAINT_PRIORITY.indexOf(constraint);
+  return index === -1 ? CONSTRAINT_PRIORITY.length : index;
+}
+
+/** Flattens class-validator's tree into one `{ field, message }` per invalid field, with dotted paths. */
 export function flattenValidationErrors(errors: readonly ClassValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message: humanise(message, error.property, field) }));
+    const constraints = Object.entries(error.constraints ?? {});
+    const own: FieldError[] = [];
+    if (constraints.length) {
+      const [key, message] = constraints.sort(([a], [b]) => rank(a) - rank(b))[0]!;
+      if (key === 'whitelistValidation') own.push({ field, message: `${field} is not a recognised field` });
+      else if (error.value === undefined && 'value' in error) own.push({ field, message: `${field} is required` });
+      else own.push({ field, message });
+    }
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
-}
-
-function humanise(message: string, property: string, field: string): string {
-  if (message === `property ${property} should not exist`) return `${field} is not a recognised field`;
-  return message;
 }
 
 export function validationExceptionFactory(errors: ClassValidationError[]): InvalidInputError {
@@ -21,6 +34,6 @@ export function validationExceptionFactory(errors: ClassValidationError[]): Inva
     return new InvalidInputError('The request body must be a JSON object.', [{ field: 'body', message: 'body must be a JSON object' }]);
   }
   const fieldErrors = flattenValidationErrors(errors);
-  const fields = [...new Set(fieldErrors.map((e) => e.field))];
-  return new InvalidInputError(`The request has ${fieldErrors.length === 1 ? 'an invalid field' : 'invalid fields'}: ${fields.join(', ')}.`, fieldErrors);
+  const fields = fieldErrors.map((e) => e.field);
+  return new InvalidInputError(`The request has ${fields.length === 1 ? 'an invalid field' : 'invalid fields'}: ${fields.join(', ')}.`, fieldErrors);
 }

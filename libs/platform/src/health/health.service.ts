@@ -23,10 +23,29 @@ export class HealthService {
   async readiness(): Promise<Readiness> {
     const [database, redis] = await Promise.all([
       probe(() => this.em.getConnection().execute('select 1')),
-      probe(() => this.redis.ping()),
+      probe(() => pingWhenReady(this.redis)),
     ]);
     return { status: database === 'up' && redis === 'up' ? 'ok' : 'unavailable', checks: { database, redis } };
   }
+}
+
+/** The shared client does not queue commands while (re)connecting, so give a connecting client its moment. */
+async function pingWhenReady(redis: Redis): Promise<unknown> {
+  if (redis.status !== 'ready') {
+    if (redis.status === 'end') throw new Error('redis connection closed');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => done(new Error('not ready')), CHECK_TIMEOUT_MS - 100);
+      const onReady = () => done();
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        redis.off('ready', onReady);
+        if (error) reject(error);
+        else resolve();
+      };
+      redis.once('ready', onReady);
+    });
+  }
+  return redis.ping();
 }
 
 async function probe(check: () => Promise<unknown>): Promise<DependencyStatus> {

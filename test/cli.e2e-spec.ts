@@ -1,0 +1,223 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { signIn, TEST_PASSWORD } from './support/factories';
+import { startTestApi, TestApi } from './support/test-api';
+import { createTestDatabase, databaseUrl, withAdminClient } from './support/test-database';
+
+const CLI = join(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
+const ADMIN_PASSWORD = 'a long enough admin password';
+
+interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly elapsedMs: number;
+}
+
+/** Runs the built CLI with exactly `env` (plus PATH) and waits for it to finish. */
+function cli(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<CliResult> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`cli ${args.join(' ')} still running after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
+    });
+  });
+}
+
+async function query<T extends object>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function databaseExists(name: string): Promise<boolean> {
+  return withAdminClient(async (client) => Boolean((await client.query('select 1 from pg_database where datname = $1', [name])).rowCount));
+}
+
+describe('cli (e2e)', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let api: TestApi | undefined;
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does).`);
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await database?.drop();
+  });
+
+  /** The API on the CLI's database, started once when a test first needs to sign in. */
+  async function apiOnDatabase(): Promise<TestApi> {
+    api ??= await startTestApi({}, database.url);
+    return api;
+  }
+
+  describe('db:migrate', () => {
+    // slp_test_ prefix: the global setup's cleanup catches it if this test dies half-way.
+    const name = `slp_test_cli_${randomBytes(5).toString('hex')}`;
+    const url = databaseUrl(name);
+
+    afterAll(async () => {
+      await withAdminClient((client) => client.query(`drop database if exists "${name}" with (force)`));
+    });
+
+    it('creates a database that does not exist yet and applies the migrations, then reports it up to date', async () => {
+      expect(await databaseExists(name)).toBe(false);
+
+      const first = await cli(['db:migrate'], { DATABASE_URL: url });
+
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/Applied \d+ migration\(s\): Migration\d+/);
+      expect(await databaseExists(name)).toBe(true);
+      const tables = (await query<{ table_name: string }>(url, `select table_name from information_schema.tables where table_schema = 'public'`)).map((row) => row.table_name);
+      expect(tables).toEqual(expect.arrayContaining(['mikro_orm_migrations', 'region', 'system', 'place', 'organisation', 'person', 'account', 'audit_log']));
+
+      const second = await cli(['db:migrate'], { DATABASE_URL: url });
+
+      expect(second.code).toBe(0);
+      expect(second.stdout.trim()).toBe('Database is up to date.');
+    });
+
+    it('says PostgreSQL is not reachable, and where, when it is down', async () => {
+      const result = await cli(['db:migrate'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/leadership' });
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('PostgreSQL is not reachable at 127.0.0.1:1/leadership');
+      expect(result.stderr).toContain('point DATABASE_URL at one');
+      expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    });
+  });
+
+  describe('db:seed:demo', () => {
+    it('adds the demo directory and accounts, and running it again changes nothing', async () => {
+      const counts = () =>
+        query<{ regions: string; systems: string; accounts: string; places: string; organisations: string }>(
+          database.url,
+          `select (select count(*) from region) regions, (select count(*) from system) systems, (select count(*) from account) accounts,
+                  (select count(*) from place) places, (select count(*) from organisation) organisations`,
+        );
+      const detail = () =>
+        query<{ name: string; places: number; organisations: number }>(
+          database.url,
+          `select s.name, (select count(*)::int from place p where p.system_id = s.id) places, (select count(*)::int from organisation o where o.system_id = s.id) organisations
+             from system s where exists (select 1 from place p where p.system_id = s.id) or exists (select 1 from organisation o where o.system_id = s.id) order by s.name`,
+        );
+
+      const first = await cli(['db:seed:demo'], { DATABASE_URL: database.url });
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain('Demo data seeded.');
+      const afterFirst = await counts();
+      const detailAfterFirst = await detail();
+
+      const second = await cli(['db:seed:demo'], { DATABASE_URL: database.url });
+      expect(second.code).toBe(0);
+
+      expect(afterFirst).toEqual([{ regions: '7', systems: '42', accounts: '8', places: '19', organisations: '37' }]);
+      expect(detailAfterFirst).toEqual([
+        { name: 'Frimley', places: 3, organisations: 5 },
+        { name: 'Greater Manchester', places: 4, organisations: 8 },
+        { name: 'Lancashire and South Cumbria', places: 4, organisations: 9 },
+        { name: 'North East and North Cumbria', places: 4, organisations: 8 },
+        { name: 'Surrey Heartlands', places: 4, organisations: 7 },
+      ]);
+      expect(await counts()).toEqual(afterFirst);
+      expect(await detail()).toEqual(detailAfterFirst);
+    });
+  });
+
+  describe('admin create-admin', () => {
+    it('creates a national admin who can sign in through the API', async () => {
+      const email = `admin.${randomBytes(3).toString('hex')}@nhs.example`;
+
+      const result = await cli(['admin', 'create-admin', email], { DATABASE_URL: database.url, ADMIN_PASSWORD });
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^Created national admin account [0-9a-f-]{36}\.$/m);
+      const accountId = /account ([0-9a-f-]{36})/.exec(result.stdout)![1];
+      const app = await apiOnDatabase();
+      const token = await signIn(app, { email, password: ADMIN_PASSWORD });
+      const me = await app.http().get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(me.body).toMatchObject({ id: accountId, email, roles: ['admin'], systemIds: [] });
+      // Only a national admin may add a system.
+      await app
+        .http()
+        .post('/api/v1/systems')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ name: `CLI Test ICS ${randomBytes(3).toString('hex')}`, odsCode: `Z${randomBytes(2).toString('hex').toUpperCase()}`, kind: 'ICS', region: 'Y62' })
+        .expect(201);
+    });
+
+    it('promotes an existing participant, keeping their account and roles', async () => {
+      const app = await apiOnDatabase();
+      const email = `participant.${randomBytes(3).toString('hex')}@nhs.example`;
+      const registered = await app.http().post('/api/v1/auth/register').send({ email, password: TEST_PASSWORD, givenName: 'Grace', familyName: 'Mensah' }).expect(201);
+
+      const result = await cli(['admin', 'create-admin', email], { DATABASE_URL: database.url, ADMIN_PASSWORD });
+
+      expect(result.code).toBe(0);
+      expect(result.stdout.trim()).toBe(`Promoted national admin account ${registered.body.id}.`);
+      const token = await signIn(app, { email, password: ADMIN_PASSWORD });
+      const me = await app.http().get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(me.body).toMatchObject({ id: registered.body.id, systemIds: [] });
+      expect([...me.body.roles].sort()).toEqual(['admin', 'participant']);
+      const audit = await query<{ action: string }>(database.url, `select action from audit_log where object_type = 'account' and object_id = $1 order by id`, [registered.body.id]);
+      expect(audit.map((row) => row.action)).toContain('account.promote');
+    });
+
+    it.each([
+      ['missing', undefined],
+      ['too short', 'short'],
+    ])('refuses with a clear message when ADMIN_PASSWORD is %s, creating nothing', async (_case, password) => {
+      const email = `nobody.${randomBytes(3).toString('hex')}@nhs.example`;
+
+      const result = await cli(['admin', 'create-admin', email], { DATABASE_URL: database.url, ...(password ? { ADMIN_PASSWORD: password } : {}) });
+
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe('Set ADMIN_PASSWORD to a password of at least 12 characters.');
+      expect(await query(database.url, 'select 1 from person where email = $1', [email])).toHaveLength(0);
+    });
+
+    it('shows how to use it when the email is missing', async () => {
+      const result = await cli(['admin', 'create-admin'], { DATABASE_URL: database.url, ADMIN_PASSWORD });
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('create-admin <email>');
+    });
+  });
+
+  describe('demo', () => {
+    it('explains which services are not reachable, where, and how to start them, without a stack trace', async () => {
+      const result = await cli(['demo'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/leadership', REDIS_URL: 'redis://127.0.0.1:1' }, 20_000);
+      const output = result.stdout + result.stderr;
+
+      expect(result.code).toBe(1);
+      expect(result.elapsedMs).toBeLessThan(10_000);
+      expect(output).toContain('PostgreSQL is not reachable at 127.0.0.1:1/leadership');
+      expect(output).toContain('docker compose up -d postgres');
+      expect(output).toContain('Redis is not reachable at 127.0.0.1:1');
+      expect(output).toContain('docker compose up -d redis');
+      expect(output).not.toMatch(/\n\s+at .+:\d+:\d+/);
+      expect(output).not.toContain('✓');
+    });
+  });
+});
