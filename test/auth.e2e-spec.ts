@@ -326,7 +326,7 @@ describe('auth (e2e)', () => {
       await login('audited@nhs.example', 'the wrong password!').expect(401);
 
       const actions = await rows<{ action: string }>(`select action from audit_log where object_type = 'account' and object_id = ? order by id`, [accountId]);
-      expect(actions.map((a) => a.action)).toEqual(['account.register', 'account.login', 'account.login_failed']);
+      expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['account.register', 'account.login', 'account.login_failed']));
     });
   });
 });
