@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { signIn, TEST_PASSWORD } from './support/factories';
 import { startTestApi, TestApi } from './support/test-api';
-import { createTestDatabase, databaseUrl, withAdminClient } from './support/test-database';
+import { createTestDatabase, databaseUrl, scratchDatabaseName, withAdminClient } from './support/test-database';
 
 const CLI = join(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
 const ADMIN_PASSWORD = 'a long enough admin password';
@@ -72,8 +72,7 @@ describe('cli (e2e)', () => {
   }
 
   describe('db:migrate', () => {
-    // slp_test_ prefix: the global setup's cleanup catches it if this test dies half-way.
-    const name = `slp_test_cli_${randomBytes(5).toString('hex')}`;
+    const name = scratchDatabaseName();
     const url = databaseUrl(name);
 
     afterAll(async () => {

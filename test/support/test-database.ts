@@ -26,13 +26,18 @@ async function ensureTemplate(): Promise<void> {
   });
 }
 
+/** A database name of this run (dropped by a later run's global setup if a test dies before dropping it). */
+export function scratchDatabaseName(): string {
+  return `slp_test_${RUN}_${randomBytes(6).toString('hex')}`;
+}
+
 /**
  * A fresh database for one test file, cloned from the migrated template (fast: a file copy), so
  * files run in parallel without seeing each other's rows.
  */
 export async function createTestDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   await ensureTemplate();
-  const name = `slp_test_${RUN}_${randomBytes(6).toString('hex')}`;
+  const name = scratchDatabaseName();
   await withAdminClient((client) => client.query(`create database "${name}" template "${TEMPLATE_DATABASE}"`));
   return {
     name,
