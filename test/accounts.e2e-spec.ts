@@ -2,16 +2,8 @@ import type { Response } from 'supertest';
 import { Organisation, System } from '@slp/directory';
 import { Account, EqualityMonitoring, Person } from '@slp/identity';
 import { account, AccountFixture, forkEm, organisation, signIn, system } from './support/factories';
+import { auditRows, expectNotAudited, expectProblem } from './support/assertions';
 import { startTestApi, TestApi } from './support/test-api';
-
-interface AuditRow {
-  actor_account_id: string | null;
-  action: string;
-  object_type: string;
-  object_id: string | null;
-  request_id: string | null;
-  details: Record<string, unknown> | null;
-}
 
 type Caller = 'nationalAdmin' | 'adminA' | 'leadA' | 'participant' | 'neighbour';
 
@@ -32,22 +24,6 @@ describe('accounts and me (e2e)', () => {
   const auth = (as: Caller | string) => ({ Authorization: `Bearer ${as in token ? token[as as Caller] : as}` });
   const createAccount = (as: Caller, body: object) => api.http().post('/api/v1/accounts').set(auth(as)).send(body);
 
-  async function auditRows(column: 'request_id' | 'object_id', value: string): Promise<AuditRow[]> {
-    return forkEm(api).getConnection().execute<AuditRow[]>(`select actor_account_id, action, object_type, object_id, request_id, details from audit_log where ${column} = ? order by id`, [value]);
-  }
-
-  async function expectNotAudited(response: Response): Promise<void> {
-    expect(response.headers['x-request-id']).toEqual(expect.any(String));
-    expect(await auditRows('request_id', response.headers['x-request-id'] as string)).toEqual([]);
-  }
-
-  function expectProblem(response: Response, status: number, fields?: string[]): void {
-    expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
-    if (fields) expect((response.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(expect.arrayContaining(fields));
-  }
-
   async function accountsFor(email: string): Promise<number> {
     return forkEm(api).count(Account, { person: { email } });
   }
@@ -55,7 +31,7 @@ describe('accounts and me (e2e)', () => {
   /** A create request that was refused left no account, no person and no audit row behind. */
   async function expectRefused(response: Response, status: number, email: string, fields?: string[]): Promise<void> {
     expectProblem(response, status, fields);
-    await expectNotAudited(response);
+    await expectNotAudited(api, response);
     expect(await accountsFor(email)).toBe(0);
     expect(await forkEm(api).count(Person, { email })).toBe(0);
   }
@@ -85,7 +61,7 @@ describe('accounts and me (e2e)', () => {
       const response = await createAccount('nationalAdmin', { email, givenName: 'Nadia', familyName: 'Hussain', roles: ['admin'], systemIds: [], password: NEW_PASSWORD }).expect(201);
       expect(response.body).toEqual({ id: expect.any(String), email, roles: ['admin'], systemIds: [], status: 'active', personId: expect.any(String) });
 
-      const rows = await auditRows('request_id', response.headers['x-request-id'] as string);
+      const rows = await auditRows(api, { requestId: response.headers['x-request-id'] as string });
       expect(rows).toEqual([{ actor_account_id: fixtures.nationalAdmin.account.id, action: 'account.create', object_type: 'account', object_id: response.body.id, request_id: response.headers['x-request-id'], details: { roles: ['admin'], systemIds: [] } }]);
       const details = JSON.stringify(rows[0]!.details);
       for (const value of [email, 'Nadia', 'Hussain', NEW_PASSWORD]) expect(details).not.toContain(value);
@@ -120,7 +96,7 @@ describe('accounts and me (e2e)', () => {
       const email = newEmail('Priya.Patel');
       const response = await createAccount('adminA', { email, givenName: 'Priya', familyName: 'Patel', roles: ['programme_lead'], systemIds: [systemA.id], organisationId: orgA.id }).expect(201);
       expect(response.body).toMatchObject({ email, roles: ['programme_lead'], systemIds: [systemA.id] });
-      const rows = await auditRows('request_id', response.headers['x-request-id'] as string);
+      const rows = await auditRows(api, { requestId: response.headers['x-request-id'] as string });
       expect(rows).toEqual([expect.objectContaining({ actor_account_id: fixtures.adminA.account.id, action: 'account.create', object_id: response.body.id })]);
       const person = await forkEm(api).findOneOrFail(Person, { id: response.body.personId });
       expect(person.organisation?.id).toBe(orgA.id);
@@ -177,7 +153,7 @@ describe('accounts and me (e2e)', () => {
     it('refuses a second account for the same email, ignoring case (409), leaving the first unchanged', async () => {
       const response = await createAccount('nationalAdmin', { email: fixtures.participant.email.toUpperCase(), givenName: 'Dup', familyName: 'Licate', roles: ['admin'], systemIds: [] });
       expectProblem(response, 409);
-      await expectNotAudited(response);
+      await expectNotAudited(api, response);
       const existing = await forkEm(api).findOneOrFail(Account, { id: fixtures.participant.account.id }, { populate: ['person'] });
       expect(existing.roles).toEqual(['participant']);
       expect(existing.person.givenName).toBe('Test');
@@ -254,7 +230,7 @@ describe('accounts and me (e2e)', () => {
       for (const consent of [false, 'true', 1, undefined]) {
         const response = await api.http().put('/api/v1/me/equality').set(auth('participant')).send({ ...full, consent });
         expectProblem(response, 400, ['consent']);
-        await expectNotAudited(response);
+        await expectNotAudited(api, response);
       }
       expect(await storedFor(fixtures.participant)).toBeNull();
       expectProblem(await api.http().get('/api/v1/me/equality').set(auth('participant')), 404);
@@ -284,7 +260,7 @@ describe('accounts and me (e2e)', () => {
 
     it('audits recording it without any of the values', async () => {
       const put = await api.http().put('/api/v1/me/equality').set(auth('participant')).send({ consent: true, ethnicity: 'M', disability: 'yes', religion: 'muslim' }).expect(200);
-      const rows = await auditRows('request_id', put.headers['x-request-id'] as string);
+      const rows = await auditRows(api, { requestId: put.headers['x-request-id'] as string });
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ actor_account_id: fixtures.participant.account.id, action: 'equality_monitoring.put', object_type: 'person', object_id: fixtures.participant.person.id });
       const row = JSON.stringify(rows[0]);
@@ -303,7 +279,7 @@ describe('accounts and me (e2e)', () => {
       expect(response.text).toBe('');
       expect(await storedFor(fixtures.participant)).toBeNull();
       expectProblem(await api.http().get('/api/v1/me/equality').set(auth('participant')), 404);
-      const rows = await auditRows('request_id', response.headers['x-request-id'] as string);
+      const rows = await auditRows(api, { requestId: response.headers['x-request-id'] as string });
       expect(rows).toEqual([{ actor_account_id: fixtures.participant.account.id, action: 'equality_monitoring.delete', object_type: 'person', object_id: fixtures.participant.person.id, request_id: response.headers['x-request-id'], details: null }]);
     });
 

@@ -1,17 +1,9 @@
 import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { Response } from 'supertest';
 import { Account, JWT_AUDIENCE, JWT_ISSUER } from '@slp/identity';
 import { account, AccountFixture, forkEm, organisation, signIn, system, TEST_PASSWORD } from './support/factories';
+import { auditRows, expectProblem } from './support/assertions';
 import { startTestApi, TestApi } from './support/test-api';
-
-const PROBLEM_JSON = /^application\/problem\+json/;
-
-function expectProblem(response: Response, status: number): void {
-  expect(response.status).toBe(status);
-  expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
-  expect(response.body).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }));
-}
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -274,7 +266,7 @@ describe('auth (e2e)', () => {
 
       await refresh(first.refreshToken).expect(401);
 
-      expect(await count(`select count(*) as n from audit_log where action = 'refresh_token.reuse_detected' and object_id = ?`, [fixture.account.id])).toBe(1);
+      expect(await auditRows(api, { action: 'refresh_token.reuse_detected', objectId: fixture.account.id })).toHaveLength(1);
     });
 
     it('lets only one of two concurrent refreshes of the same token succeed', async () => {

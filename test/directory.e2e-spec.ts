@@ -1,16 +1,8 @@
 import type { Response } from 'supertest';
 import { Organisation, Place, System } from '@slp/directory';
 import { account, AccountFixture, forkEm, organisation, region, signIn, system } from './support/factories';
+import { type AuditRow, auditRows, expectNotAudited, expectProblem, PROBLEM_JSON } from './support/assertions';
 import { startTestApi, TestApi } from './support/test-api';
-
-interface AuditRow {
-  actor_account_id: string | null;
-  action: string;
-  object_type: string;
-  object_id: string | null;
-  request_id: string | null;
-  details: Record<string, unknown> | null;
-}
 
 interface Page<T> {
   items: T[];
@@ -55,35 +47,14 @@ describe('directory (e2e)', () => {
   /** A fresh ODS code, unique within this file's run. */
   const ods = (prefix: string) => `${prefix}${(odsSequence++).toString(36).toUpperCase().padStart(3, '0')}`;
 
-  async function auditRows(where: { requestId?: string; objectId?: string }): Promise<AuditRow[]> {
-    const column = where.requestId ? 'request_id' : 'object_id';
-    return forkEm(api)
-      .getConnection()
-      .execute<AuditRow[]>(`select actor_account_id, action, object_type, object_id, request_id, details from audit_log where ${column} = ? order by id`, [where.requestId ?? where.objectId]);
-  }
-
   /** The change was audited once, by `actor`, in the request that made it. */
   async function expectAudited(response: Response, actor: AccountFixture, action: string, objectType: string, objectId: string): Promise<AuditRow> {
     const requestId = response.headers['x-request-id'] as string;
     expect(requestId).toEqual(expect.any(String));
-    const rows = await auditRows({ objectId });
+    const rows = await auditRows(api, { objectId });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ actor_account_id: actor.account.id, action, object_type: objectType, object_id: objectId, request_id: requestId });
     return rows[0]!;
-  }
-
-  /** A rejected request left no trace in the audit log. */
-  async function expectNotAudited(response: Response): Promise<void> {
-    const requestId = response.headers['x-request-id'] as string;
-    expect(requestId).toEqual(expect.any(String));
-    expect(await auditRows({ requestId })).toEqual([]);
-  }
-
-  function expectProblem(response: Response, status: number, fields?: string[]): void {
-    expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
-    if (fields) expect((response.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(expect.arrayContaining(fields));
   }
 
   async function countSystems(where: object): Promise<number> {
@@ -186,7 +157,7 @@ describe('directory (e2e)', () => {
     it('forbids a system admin from adding a system (403) and records nothing', async () => {
       const response = await post('/systems', 'adminA', { name: 'Echo Test ICS', odsCode: 'QE9', kind: 'ICS', region: 'Y62' });
       expectProblem(response, 403);
-      await expectNotAudited(response);
+      await expectNotAudited(api, response);
       expect(await countSystems({ odsCode: 'QE9' })).toBe(0);
     });
 
@@ -194,7 +165,7 @@ describe('directory (e2e)', () => {
       for (const caller of ['leadA', 'participant'] as const) {
         const response = await post('/systems', caller, { name: 'Foxtrot Test ICS', odsCode: 'QF9', kind: 'ICS', region: 'Y62' });
         expectProblem(response, 403);
-        await expectNotAudited(response);
+        await expectNotAudited(api, response);
       }
       expect(await countSystems({ odsCode: 'QF9' })).toBe(0);
     });
@@ -203,7 +174,7 @@ describe('directory (e2e)', () => {
       for (const odsCode of ['Q', 'QABCDE', 'Q-1', '']) {
         const response = await post('/systems', 'nationalAdmin', { name: 'Golf Test ICS', odsCode, kind: 'ICS', region: 'Y62' });
         expectProblem(response, 400, ['odsCode']);
-        await expectNotAudited(response);
+        await expectNotAudited(api, response);
       }
       expect(await countSystems({ name: 'Golf Test ICS' })).toBe(0);
     });
@@ -211,7 +182,7 @@ describe('directory (e2e)', () => {
     it('rejects an unknown region (400, errors lists region)', async () => {
       const response = await post('/systems', 'nationalAdmin', { name: 'Hotel Test ICS', odsCode: 'QH9', kind: 'ICS', region: 'Atlantis' });
       expectProblem(response, 400, ['region']);
-      await expectNotAudited(response);
+      await expectNotAudited(api, response);
       expect(await countSystems({ odsCode: 'QH9' })).toBe(0);
     });
 
@@ -234,7 +205,7 @@ describe('directory (e2e)', () => {
     it('refuses a duplicate system name or ODS code, ignoring case (409)', async () => {
       const sameName = await post('/systems', 'nationalAdmin', { name: 'ALPHA TEST ICS', odsCode: 'QK9', kind: 'ICS', region: 'Y62' });
       expectProblem(sameName, 409);
-      await expectNotAudited(sameName);
+      await expectNotAudited(api, sameName);
       const sameOds = await post('/systems', 'nationalAdmin', { name: 'Kilo Test ICS', odsCode: systemA.odsCode.toLowerCase(), kind: 'ICS', region: 'Y62' });
       expectProblem(sameOds, 409);
       expect(await countSystems({ odsCode: 'QK9' })).toBe(0);
@@ -279,7 +250,7 @@ describe('directory (e2e)', () => {
     it('hides another system from a system admin adding a place (404) and records nothing', async () => {
       const response = await post(`/systems/${systemB.id}/places`, 'adminA', { name: 'Durham' });
       expectProblem(response, 404);
-      await expectNotAudited(response);
+      await expectNotAudited(api, response);
       expect(await forkEm(api).count(Place, { name: 'Durham' })).toBe(0);
     });
 
@@ -287,7 +258,7 @@ describe('directory (e2e)', () => {
       for (const caller of ['leadA', 'participant'] as const) {
         const response = await post(`/systems/${systemA.id}/places`, caller, { name: 'Leigh' });
         expectProblem(response, 403);
-        await expectNotAudited(response);
+        await expectNotAudited(api, response);
       }
       expect(await forkEm(api).count(Place, { name: 'Leigh' })).toBe(0);
     });
@@ -295,7 +266,7 @@ describe('directory (e2e)', () => {
     it('refuses a second place of the same name in a system, ignoring case (409), but allows it in another system', async () => {
       const duplicate = await post(`/systems/${systemA.id}/places`, 'nationalAdmin', { name: 'WIGAN' });
       expectProblem(duplicate, 409);
-      await expectNotAudited(duplicate);
+      await expectNotAudited(api, duplicate);
       await post(`/systems/${systemB.id}/places`, 'nationalAdmin', { name: 'Wigan' }).expect(201);
     });
 
@@ -361,7 +332,7 @@ describe('directory (e2e)', () => {
     it("refuses a system admin adding an organisation to a system they cannot see (400 on systemId), creating nothing", async () => {
       const response = await post('/organisations', 'adminA', { name: 'Not Mine Trust', odsCode: ods('NM'), type: 'acute_trust', systemId: systemB.id });
       expectProblem(response, 400, ['systemId']);
-      await expectNotAudited(response);
+      await expectNotAudited(api, response);
       expect(await forkEm(api).count(Organisation, { name: 'Not Mine Trust' })).toBe(0);
     });
 
@@ -369,7 +340,7 @@ describe('directory (e2e)', () => {
       for (const caller of ['leadA', 'coachA', 'participant'] as const) {
         const response = await post('/organisations', caller, { name: 'Forbidden Trust', odsCode: ods('FB'), type: 'acute_trust', systemId: systemA.id });
         expectProblem(response, 403);
-        await expectNotAudited(response);
+        await expectNotAudited(api, response);
       }
       expect(await forkEm(api).count(Organisation, { name: 'Forbidden Trust' })).toBe(0);
     });
@@ -377,7 +348,7 @@ describe('directory (e2e)', () => {
     it("requires the place to belong to the organisation's system (400 on placeId)", async () => {
       const response = await post('/organisations', 'nationalAdmin', { name: 'Misplaced Trust', odsCode: ods('MP'), type: 'community_trust', systemId: systemA.id, placeId: placeB.id });
       expectProblem(response, 400, ['placeId']);
-      await expectNotAudited(response);
+      await expectNotAudited(api, response);
       expectProblem(await post('/organisations', 'nationalAdmin', { name: 'Misplaced Trust', odsCode: ods('MP'), type: 'community_trust', systemId: systemA.id, placeId: '00000000-0000-4000-8000-000000000000' }), 400, ['placeId']);
       expect(await forkEm(api).count(Organisation, { name: 'Misplaced Trust' })).toBe(0);
     });
@@ -385,7 +356,7 @@ describe('directory (e2e)', () => {
     it('refuses a duplicate ODS code, ignoring case (409)', async () => {
       const response = await post('/organisations', 'nationalAdmin', { name: 'Copycat Trust', odsCode: orgA.odsCode.toLowerCase(), type: 'acute_trust', systemId: systemA.id });
       expectProblem(response, 409);
-      await expectNotAudited(response);
+      await expectNotAudited(api, response);
       expect(await forkEm(api).count(Organisation, { name: 'Copycat Trust' })).toBe(0);
     });
 
@@ -429,7 +400,7 @@ describe('directory (e2e)', () => {
       const response = await api.http().get('/api/v1/organisations').query({ cursor, limit: 2 }).set(auth('participant'));
       return { cursor: Buffer.from(cursor, 'base64url').toString(), status: response.status, contentType: response.headers['content-type'] as string, fields: ((response.body.errors ?? []) as { field: string }[]).map((e) => e.field) };
     }
-    const rejected = (cursor: string) => ({ cursor: Buffer.from(cursor, 'base64url').toString(), status: 400, contentType: expect.stringMatching(/^application\/problem\+json/), fields: ['cursor'] });
+    const rejected = (cursor: string) => ({ cursor: Buffer.from(cursor, 'base64url').toString(), status: 400, contentType: expect.stringMatching(PROBLEM_JSON), fields: ['cursor'] });
 
     it('rejects a cursor that is not a cursor at all (400 problem+json on cursor)', async () => {
       const expected = rejected('not-a-cursor');

@@ -1,13 +1,12 @@
 import type { Response } from 'supertest';
 import { account, AccountFixture, forkEm, TEST_PASSWORD } from './support/factories';
+import { expectProblem } from './support/assertions';
 import { startTestApi, TestApi } from './support/test-api';
 
 const WRONG_PASSWORD = 'definitely not the password';
 
 function expectRateLimited(response: Response): void {
-  expect(response.status).toBe(429);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.body).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status: 429, detail: expect.any(String) }));
+  expectProblem(response, 429);
   expect(response.body).not.toHaveProperty('accessToken');
   const retryAfter = response.headers['retry-after'] as string | undefined;
   expect(retryAfter).toMatch(/^\d+$/);

@@ -2,16 +2,8 @@ import type { Response } from 'supertest';
 import { Organisation, System } from '@slp/directory';
 import { Person } from '@slp/identity';
 import { account, AccountFixture, forkEm, organisation, signIn, system } from './support/factories';
+import { auditRows, expectNotAudited, expectProblem } from './support/assertions';
 import { startTestApi, TestApi } from './support/test-api';
-
-interface AuditRow {
-  actor_account_id: string | null;
-  action: string;
-  object_type: string;
-  object_id: string | null;
-  request_id: string | null;
-  details: Record<string, unknown> | null;
-}
 
 interface PersonBody {
   id: string;
@@ -43,22 +35,6 @@ describe('people (e2e)', () => {
   const get = (path: string, as: Caller) => api.http().get(`/api/v1${path}`).set(auth(as));
   const patch = (personId: string, as: Caller, body: object) => api.http().patch(`/api/v1/people/${personId}`).set(auth(as)).send(body);
   const listIds = (response: Response) => (response.body as { items: PersonBody[] }).items.map((p) => p.id);
-
-  async function auditRows(column: 'request_id' | 'object_id', value: string): Promise<AuditRow[]> {
-    return forkEm(api).getConnection().execute<AuditRow[]>(`select actor_account_id, action, object_type, object_id, request_id, details from audit_log where ${column} = ? order by id`, [value]);
-  }
-
-  async function expectNotAudited(response: Response): Promise<void> {
-    expect(response.headers['x-request-id']).toEqual(expect.any(String));
-    expect(await auditRows('request_id', response.headers['x-request-id'] as string)).toEqual([]);
-  }
-
-  function expectProblem(response: Response, status: number, fields?: string[]): void {
-    expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
-    if (fields) expect((response.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(expect.arrayContaining(fields));
-  }
 
   /** The person as stored, in the API's shape. */
   async function stored(personId: string): Promise<PersonBody> {
@@ -222,7 +198,7 @@ describe('people (e2e)', () => {
       expect(response.body).toEqual(expected);
       expect(await stored(people.pA.person.id)).toEqual(expected);
 
-      const rows = await auditRows('request_id', response.headers['x-request-id'] as string);
+      const rows = await auditRows(api, { requestId: response.headers['x-request-id'] as string });
       expect(rows).toEqual([{ actor_account_id: people.pA.account.id, action: 'person.update', object_type: 'person', object_id: people.pA.person.id, request_id: response.headers['x-request-id'], details: { fields: expect.any(Array) } }]);
       expect((rows[0]!.details!.fields as string[]).sort()).toEqual(['givenName', 'grade', 'jobTitle', 'lineManagerEmail', 'profession']);
       const details = JSON.stringify(rows[0]!.details);
@@ -249,7 +225,7 @@ describe('people (e2e)', () => {
       const before = await stored(people.pA2.person.id);
       const response = await patch(people.pA2.person.id, 'leadA', { jobTitle: 'Changed by lead' });
       expectProblem(response, 403);
-      await expectNotAudited(response);
+      await expectNotAudited(api, response);
       expect(await stored(people.pA2.person.id)).toEqual(before);
     });
 
@@ -257,7 +233,7 @@ describe('people (e2e)', () => {
       const response = await patch(people.pA2.person.id, 'adminA', { jobTitle: 'Head of Transformation', staffGroup: 'administrative_clerical', organisationId: orgA1.id }).expect(200);
       expect(response.body).toMatchObject({ id: people.pA2.person.id, jobTitle: 'Head of Transformation', staffGroup: 'administrative_clerical', organisationId: orgA1.id, systemId: systemA.id });
       expect(await stored(people.pA2.person.id)).toMatchObject({ jobTitle: 'Head of Transformation', staffGroup: 'administrative_clerical', organisationId: orgA1.id });
-      const rows = await auditRows('request_id', response.headers['x-request-id'] as string);
+      const rows = await auditRows(api, { requestId: response.headers['x-request-id'] as string });
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ actor_account_id: people.adminA.account.id, action: 'person.update', object_type: 'person', object_id: people.pA2.person.id });
       expect((rows[0]!.details!.fields as string[]).sort()).toEqual(['jobTitle', 'organisationId', 'staffGroup']);
@@ -268,7 +244,7 @@ describe('people (e2e)', () => {
       const before = await stored(people.pA2.person.id);
       const response = await patch(people.pA2.person.id, 'adminB', { jobTitle: 'Changed by B' });
       expectProblem(response, 404);
-      await expectNotAudited(response);
+      await expectNotAudited(api, response);
       expect(await stored(people.pA2.person.id)).toEqual(before);
     });
 
@@ -276,7 +252,7 @@ describe('people (e2e)', () => {
       const before = await stored(people.pA2.person.id);
       const response = await patch(people.pA2.person.id, 'adminA', { organisationId: orgB.id, jobTitle: 'Moved' });
       expectProblem(response, 400, ['organisationId']);
-      await expectNotAudited(response);
+      await expectNotAudited(api, response);
       expect(await stored(people.pA2.person.id)).toEqual(before);
       expectProblem(await patch(people.pA2.person.id, 'adminA', { organisationId: '00000000-0000-4000-8000-000000000000' }), 400, ['organisationId']);
     });
@@ -290,7 +266,7 @@ describe('people (e2e)', () => {
       const before = await stored(people.pB.person.id);
       const response = await patch(people.pB.person.id, 'pA', { jobTitle: 'Hijacked' });
       expectProblem(response, 404);
-      await expectNotAudited(response);
+      await expectNotAudited(api, response);
       expect(await stored(people.pB.person.id)).toEqual(before);
     });
 
@@ -298,7 +274,7 @@ describe('people (e2e)', () => {
       const before = await stored(people.pB.person.id);
       const response = await patch(people.pB.person.id, 'pB', { jobTitle: 'Should not stick', email: 'someone.else@nhs.example', isAdmin: true });
       expectProblem(response, 400, ['email', 'isAdmin']);
-      await expectNotAudited(response);
+      await expectNotAudited(api, response);
       expect(await stored(people.pB.person.id)).toEqual(before);
     });
 
@@ -317,7 +293,7 @@ describe('people (e2e)', () => {
       const before = await stored(people.pB.person.id);
       const response = await patch(people.pB.person.id, 'pB', { givenName: null });
       expectProblem(response, 400, ['givenName']);
-      await expectNotAudited(response);
+      await expectNotAudited(api, response);
       expectProblem(await patch(people.pB.person.id, 'pB', { familyName: null }), 400, ['familyName']);
       expect(await stored(people.pB.person.id)).toEqual(before);
     });

@@ -1,14 +1,9 @@
 import type { Response } from 'supertest';
 import { account, forkEm, region, signIn, system } from './support/factories';
+import { expectProblem } from './support/assertions';
 import { startTestApi, TestApi } from './support/test-api';
 
 const REGISTER = '/api/v1/auth/register';
-
-function expectProblem(response: Response, status: number): void {
-  expect(response.status).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.body).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }));
-}
 
 describe('problem details and HTTP hygiene (e2e)', () => {
   let api: TestApi;
