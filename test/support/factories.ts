@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Organisation, OrganisationType, Region, System } from '@slp/directory';
-import { Account, Person } from '@slp/identity';
+import { JwtService } from '@nestjs/jwt';
+import { Account, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, Person } from '@slp/identity';
+import { Cohort, CohortStatus, Programme } from '@slp/learning';
 import { PasswordHasher, Role } from '@slp/platform';
 import type { TestApi } from './test-api';
 
@@ -52,4 +54,70 @@ export async function signIn(api: TestApi, fixture: { email: string; password?: 
 
 export function forkEm(api: TestApi): EntityManager {
   return api.orm.em.fork() as EntityManager;
+}
+
+export interface CohortOptions {
+  readonly capacity?: number;
+  readonly status?: CohortStatus;
+  readonly requiresApproval?: boolean;
+  readonly waitlistEnabled?: boolean;
+  readonly offerWindowHours?: number;
+  readonly name?: string;
+}
+
+/** A programme of `inSystem` (or national with null), open to everyone unless eligibility is given. */
+export async function programme(em: EntityManager, inSystem: System | null, options: Partial<Pick<Programme, 'eligibleStaffGroups' | 'minGrade' | 'maxGrade' | 'title'>> = {}): Promise<Programme> {
+  const created = em.create(Programme, {
+    title: options.title ?? `Leading Across Systems ${unique()}`,
+    description: 'A system leadership programme',
+    level: 'system',
+    system: inSystem,
+    eligibleStaffGroups: options.eligibleStaffGroups ?? [],
+    minGrade: options.minGrade ?? null,
+    maxGrade: options.maxGrade ?? null,
+    fundingPence: 5_000_000,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  });
+  await em.flush();
+  return created;
+}
+
+/** A cohort taking enrolments now (open, window from yesterday to next month) unless told otherwise. */
+export async function cohort(em: EntityManager, ofProgramme: Programme, options: CohortOptions = {}): Promise<Cohort> {
+  const day = 86_400_000;
+  const now = Date.now();
+  const created = em.create(Cohort, {
+    programme: ofProgramme,
+    name: options.name ?? `Cohort ${unique()}`,
+    capacity: options.capacity ?? 20,
+    seatsTaken: 0,
+    waitlistTickets: 0,
+    enrolmentOpensAt: new Date(now - day),
+    enrolmentClosesAt: new Date(now + 30 * day),
+    startsAt: new Date(now + 40 * day),
+    endsAt: new Date(now + 200 * day),
+    status: options.status ?? 'open',
+    requiresApproval: options.requiresApproval ?? false,
+    waitlistEnabled: options.waitlistEnabled ?? true,
+    offerWindowHours: options.offerWindowHours ?? 0,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  });
+  await em.flush();
+  return created;
+}
+
+/** People (without accounts) working for `organisation`, for leads to enrol in bulk. */
+export async function people(em: EntityManager, count: number, organisation: Organisation): Promise<Person[]> {
+  const created = Array.from({ length: count }, (_, i) =>
+    em.create(Person, { email: `member.${unique()}.${i}@nhs.example`, givenName: 'Member', familyName: `${i}`, organisation, createdAt: new Date(), updatedAt: new Date() }),
+  );
+  await em.flush();
+  return created;
+}
+
+/** An access token for an account without going through sign-in (fast, for tests that need many callers). */
+export function accessTokenFor(api: TestApi, fixture: { account: Account }): string {
+  return api.app.get(JwtService).sign({ sub: fixture.account.id }, { algorithm: JWT_ALGORITHM, expiresIn: 900, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, secret: api.config.auth.jwtSecret });
 }

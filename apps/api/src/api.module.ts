@@ -2,6 +2,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/c
 import { PassportModule } from '@nestjs/passport';
 import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
+import { LearningModule } from '@slp/learning';
 import { AppConfig, AuditModule, ConfigModule, DatabaseModule, HealthModule, HttpAccessModule, LoggingModule, RedisModule, RequestContextMiddleware } from '@slp/platform';
 import { AccountsController } from './accounts/accounts.controller';
 import { AuthController } from './auth/auth.controller';
@@ -10,6 +11,10 @@ import { LocalStrategy } from './auth/local.strategy';
 import { OrganisationsController } from './directory/organisations.controller';
 import { SystemsController } from './directory/systems.controller';
 import { HealthController } from './health/health.controller';
+import { CohortsController } from './learning/cohorts.controller';
+import { EnrolmentsController } from './learning/enrolments.controller';
+import { ProgrammesController } from './learning/programmes.controller';
+import { SessionsController } from './learning/sessions.controller';
 import { MeController } from './me/me.controller';
 import { PeopleController } from './people/people.controller';
 
@@ -29,8 +34,21 @@ export class ApiModule implements NestModule {
         PassportModule,
         DirectoryModule,
         IdentityModule,
+        LearningModule,
       ],
-      controllers: [HealthController, AuthController, MeController, AccountsController, SystemsController, OrganisationsController, PeopleController],
+      controllers: [
+        HealthController,
+        AuthController,
+        MeController,
+        AccountsController,
+        SystemsController,
+        OrganisationsController,
+        PeopleController,
+        ProgrammesController,
+        CohortsController,
+        EnrolmentsController,
+        SessionsController,
+      ],
       providers: [JwtStrategy, LocalStrategy],
     };
   }

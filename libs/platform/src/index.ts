@@ -25,3 +25,4 @@ export * from './auth/access.decorators';
 export * from './auth/access.guard';
 export * from './auth/access.module';
 export * from './auth/password-hasher';
+export * from './time/london-time';

@@ -1,0 +1,71 @@
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import type { Attendance, EnrolmentSource, EnrolmentStatus, EnrolmentView } from '@slp/learning';
+import { ENROLMENT_STATUSES } from '@slp/learning';
+import { PageQueryDto } from '../../http/page-query.dto';
+import { Trim } from '../../http/trim.transform';
+
+/** `{}` to enrol yourself; `{ personId }` for a lead or admin enrolling someone. */
+export class EnrolDto {
+  @IsOptional()
+  @IsUUID()
+  personId?: string;
+}
+
+export class RejectEnrolmentDto {
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1000)
+  reason!: string;
+}
+
+export class CompleteEnrolmentDto {
+  @IsIn(['completed', 'not_completed'])
+  outcome!: 'completed' | 'not_completed';
+}
+
+export class EnrolmentsQueryDto extends PageQueryDto {
+  @IsOptional()
+  @IsIn(ENROLMENT_STATUSES)
+  status?: EnrolmentStatus;
+}
+
+export class AttendanceSummaryDto {
+  sessionId!: string;
+  status!: string;
+  recordedAt!: string;
+}
+
+export class EnrolmentDto {
+  id!: string;
+  cohortId!: string;
+  personId!: string;
+  person!: { id: string; givenName: string; familyName: string };
+  status!: EnrolmentStatus;
+  source!: EnrolmentSource;
+  waitlistPosition!: number | null;
+  offerExpiresAt!: string | null;
+  endReason!: string | null;
+  createdAt!: string;
+  enrolledAt!: string | null;
+  endedAt!: string | null;
+  attendance?: AttendanceSummaryDto[];
+}
+
+export function toEnrolmentDto({ enrolment, waitlistPosition }: EnrolmentView, attendance?: readonly Attendance[]): EnrolmentDto {
+  return {
+    id: enrolment.id,
+    cohortId: enrolment.cohort.id,
+    personId: enrolment.person.id,
+    person: { id: enrolment.person.id, givenName: enrolment.person.givenName, familyName: enrolment.person.familyName },
+    status: enrolment.status,
+    source: enrolment.source,
+    waitlistPosition,
+    offerExpiresAt: enrolment.offerExpiresAt?.toISOString() ?? null,
+    endReason: enrolment.endReason ?? null,
+    createdAt: enrolment.createdAt.toISOString(),
+    enrolledAt: enrolment.enrolledAt?.toISOString() ?? null,
+    endedAt: enrolment.endedAt?.toISOString() ?? null,
+    ...(attendance ? { attendance: attendance.map((a) => ({ sessionId: a.session.id, status: a.status, recordedAt: a.recordedAt.toISOString() })) } : {}),
+  };
+}

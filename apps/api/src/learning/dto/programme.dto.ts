@@ -1,0 +1,83 @@
+import { Type } from 'class-transformer';
+import { IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { GRADES, type Grade, STAFF_GROUPS, type StaffGroup } from '@slp/identity';
+import { LEADERSHIP_LEVELS, type LeadershipLevel, type Programme } from '@slp/learning';
+import { PageQueryDto } from '../../http/page-query.dto';
+import { Trim } from '../../http/trim.transform';
+
+export class EligibilityDto {
+  /** ESR staff groups that may join; absent or empty means any. */
+  @IsOptional()
+  @IsArray()
+  @IsIn(STAFF_GROUPS, { each: true })
+  staffGroups?: StaffGroup[];
+
+  @IsOptional()
+  @IsIn(GRADES)
+  minGrade?: Grade;
+
+  @IsOptional()
+  @IsIn(GRADES)
+  maxGrade?: Grade;
+}
+
+export class CreateProgrammeDto {
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  title!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  description?: string;
+
+  @IsIn(LEADERSHIP_LEVELS)
+  level!: LeadershipLevel;
+
+  /** The owning system; null for a national programme. */
+  @ValidateIf((_, value) => value !== null)
+  @IsUUID()
+  systemId!: string | null;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EligibilityDto)
+  eligibility?: EligibilityDto;
+
+  /** Funding allocated, in pence. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  fundingPence?: number;
+}
+
+export class ProgrammesQueryDto extends PageQueryDto {
+  @IsOptional()
+  @IsUUID()
+  systemId?: string;
+}
+
+export class ProgrammeDto {
+  id!: string;
+  title!: string;
+  description!: string;
+  level!: LeadershipLevel;
+  systemId!: string | null;
+  eligibility!: { staffGroups: StaffGroup[]; minGrade: Grade | null; maxGrade: Grade | null };
+  fundingPence!: number | null;
+}
+
+export function toProgrammeDto(programme: Programme): ProgrammeDto {
+  return {
+    id: programme.id,
+    title: programme.title,
+    description: programme.description,
+    level: programme.level,
+    systemId: programme.system?.id ?? null,
+    eligibility: { staffGroups: programme.eligibleStaffGroups, minGrade: programme.minGrade ?? null, maxGrade: programme.maxGrade ?? null },
+    fundingPence: programme.fundingPence ?? null,
+  };
+}

@@ -1,0 +1,45 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CohortsService, ProgrammesService } from '@slp/learning';
+import { AccessScope, Authenticated, CurrentPrincipal, Principal, Roles } from '@slp/platform';
+import { PageDto, toPageDto } from '../http/page-query.dto';
+import { CohortDto, CreateCohortDto, toCohortDto } from './dto/cohort.dto';
+import { CreateProgrammeDto, ProgrammeDto, ProgrammesQueryDto, toProgrammeDto } from './dto/programme.dto';
+
+@ApiTags('programmes')
+@Controller('programmes')
+export class ProgrammesController {
+  constructor(
+    private readonly programmes: ProgrammesService,
+    private readonly cohorts: CohortsService,
+  ) {}
+
+  /** National programmes and those of your systems. */
+  @Authenticated()
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ProgrammesQueryDto): Promise<PageDto<ProgrammeDto>> {
+    const { limit, cursor, ...filter } = query;
+    return toPageDto(await this.programmes.list(AccessScope.of(principal), filter, { limit, cursor }), toProgrammeDto);
+  }
+
+  @Authenticated()
+  @Get(':programmeId')
+  async get(@CurrentPrincipal() principal: Principal, @Param('programmeId', ParseUUIDPipe) id: string): Promise<ProgrammeDto> {
+    return toProgrammeDto(await this.programmes.get(AccessScope.of(principal), id));
+  }
+
+  /** Leads and admins, for their systems; national programmes (systemId null) by national admins. */
+  @Roles('programme_lead', 'admin')
+  @Post()
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateProgrammeDto): Promise<ProgrammeDto> {
+    return toProgrammeDto(await this.programmes.create(AccessScope.of(principal), body));
+  }
+
+  /** A new cohort starts as a draft. */
+  @Roles('programme_lead', 'admin')
+  @Post(':programmeId/cohorts')
+  async createCohort(@CurrentPrincipal() principal: Principal, @Param('programmeId', ParseUUIDPipe) programmeId: string, @Body() body: CreateCohortDto): Promise<CohortDto> {
+    const cohort = await this.cohorts.create(AccessScope.of(principal), programmeId, body);
+    return toCohortDto(cohort, { waitlistLength: 0 });
+  }
+}

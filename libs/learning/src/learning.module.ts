@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { NotificationsModule } from '@slp/notifications';
+import { Attendance } from './attendance.entity';
+import { AttendanceService } from './attendance.service';
+import { Cohort } from './cohort.entity';
+import { CohortsService } from './cohorts.service';
+import { Enrolment } from './enrolment.entity';
+import { EnrolmentService } from './enrolment.service';
+import { LearningNotifier } from './learning-notifier';
+import { Programme } from './programme.entity';
+import { ProgrammesService } from './programmes.service';
+import { SeatAllocator } from './seat-allocator';
+import { Session } from './session.entity';
+import { SessionsService } from './sessions.service';
+
+export const LEARNING_ENTITIES = [Programme, Cohort, Enrolment, Session, Attendance];
+
+@Module({
+  imports: [MikroOrmModule.forFeature(LEARNING_ENTITIES), NotificationsModule],
+  providers: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SeatAllocator, LearningNotifier],
+  exports: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService],
+})
+export class LearningModule {}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import { System } from '@slp/directory';
+import { Grade, Person, StaffGroup } from '@slp/identity';
+import { AccessScope, AuditService, findPage, ForbiddenError, InvalidInputError, NotFoundError, Page, PageRequest } from '@slp/platform';
+import { gradeRank } from './eligibility';
+import { ProgrammeAccess } from './programme-access';
+import { LeadershipLevel, Programme } from './programme.entity';
+
+export interface CreateProgrammeInput {
+  readonly title: string;
+  readonly description?: string;
+  readonly level: LeadershipLevel;
+  readonly systemId: string | null;
+  readonly eligibility?: { readonly staffGroups?: StaffGroup[]; readonly minGrade?: Grade; readonly maxGrade?: Grade };
+  readonly fundingPence?: number | null;
+}
+
+@Injectable()
+export class ProgrammesService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Staff see their systems' programmes and national ones; participants those open to their system. */
+  async list(scope: AccessScope, filter: { systemId?: string }, page: PageRequest): Promise<Page<Programme>> {
+    const where: FilterQuery<Programme> = { $and: [await this.visibleWhere(scope)] };
+    if (filter.systemId) where.$and!.push({ system: filter.systemId });
+    return findPage(this.em, Programme, where, { title: 'asc', id: 'asc' }, page);
+  }
+
+  async get(scope: AccessScope, id: string): Promise<Programme> {
+    const programme = await this.em.findOne(Programme, { $and: [{ id }, await this.visibleWhere(scope)] });
+    if (!programme) throw NotFoundError.of('programme', id);
+    return programme;
+  }
+
+  async create(scope: AccessScope, input: CreateProgrammeInput): Promise<Programme> {
+    if (!ProgrammeAccess.canManage(scope, input.systemId)) {
+      throw new ForbiddenError(input.systemId === null ? 'Only a national admin can create a national programme.' : 'You can only create programmes for systems you lead or administer.');
+    }
+    const { minGrade, maxGrade, staffGroups = [] } = input.eligibility ?? {};
+    if (minGrade && maxGrade && gradeRank(minGrade) > gradeRank(maxGrade)) {
+      throw new InvalidInputError('The grade range is empty.', [{ field: 'eligibility.maxGrade', message: 'maxGrade must not be below minGrade' }]);
+    }
+    return this.em.transactional(async (em) => {
+      const system = input.systemId ? await em.findOne(System, { id: input.systemId }) : null;
+      if (input.systemId && !system) throw new InvalidInputError(`There is no system ${input.systemId}.`, [{ field: 'systemId', message: 'systemId must be an existing system' }]);
+      const programme = em.create(Programme, {
+        title: input.title,
+        description: input.description ?? '',
+        level: input.level,
+        system,
+        eligibleStaffGroups: [...new Set(staffGroups)],
+        minGrade: minGrade ?? null,
+        maxGrade: maxGrade ?? null,
+        fundingPence: input.fundingPence ?? null,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+      this.audit.record(em, { actorAccountId: scope.accountId, action: 'programme.create', objectType: 'programme', objectId: programme.id, details: { systemId: input.systemId } });
+      return programme;
+    });
+  }
+
+  private async visibleWhere(scope: AccessScope): Promise<FilterQuery<Programme>> {
+    if (scope.isNationalAdmin) return {};
+    const staffSystems = scope.staffSystems as readonly string[];
+    const person = await this.em.findOne(Person, { id: scope.personId }, { populate: ['organisation'] });
+    const ownSystem = person?.organisation?.system.id;
+    const systems = [...new Set([...staffSystems, ...(ownSystem ? [ownSystem] : [])])];
+    return { $or: [{ system: null }, { system: { $in: systems } }] };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './notification.entity';
+export * from './outbox.service';
+export * from './notifications.module';
