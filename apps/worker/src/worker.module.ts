@@ -1,5 +1,11 @@
+import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, AppConfig, AuditModule, ConfigModule, DatabaseModule, describeUrl, HealthModule, HealthService, LoggingModule, RedisModule } from '@slp/platform';
+import { DirectoryModule } from '@slp/directory';
+import { IdentityModule } from '@slp/identity';
+import { LearningModule } from '@slp/learning';
+import { APP_CONFIG, AppConfig, AuditModule, bullOptions, ConfigModule, DatabaseModule, describeUrl, HealthModule, HealthService, LoggingModule, PasswordModule, RedisModule } from '@slp/platform';
+import { MaintenanceProcessor } from './maintenance/maintenance.processor';
+import { MAINTENANCE_QUEUE } from './maintenance/maintenance.queue';
 
 const READY_TIMEOUT_MS = 60_000;
 
@@ -32,14 +38,27 @@ export class WorkerLifecycle implements OnApplicationBootstrap, OnApplicationShu
   }
 }
 
-/** The worker: a Nest application context with no HTTP server. Its jobs arrive with the notifications library. */
+/** The worker: a Nest application context with no HTTP server, running BullMQ jobs. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, { http: false }), DatabaseModule.forRoot(config), RedisModule, AuditModule, HealthModule],
-      providers: [WorkerLifecycle],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, { http: false }),
+        DatabaseModule.forRoot(config),
+        RedisModule,
+        AuditModule,
+        HealthModule,
+        PasswordModule,
+        BullModule.forRoot(bullOptions(config)),
+        BullModule.registerQueue({ name: MAINTENANCE_QUEUE }),
+        DirectoryModule,
+        IdentityModule,
+        LearningModule,
+      ],
+      providers: [WorkerLifecycle, MaintenanceProcessor],
     };
   }
 }

@@ -26,3 +26,4 @@ export * from './auth/access.guard';
 export * from './auth/access.module';
 export * from './auth/password-hasher';
 export * from './time/london-time';
+export * from './queue/queue-options';

@@ -191,3 +191,56 @@ export const DEMO_ACCOUNTS: readonly {
   { email: 'nurse@demo.leadership.example', givenName: 'Grace', familyName: 'Mensah', roles: ['participant'], systems: [], organisation: 'RXN', jobTitle: 'Ward sister', staffGroup: 'nursing_midwifery_registered', grade: 'band_7', profession: 'Adult nursing', describe: 'participant, nurse at Lancashire Teaching Hospitals' },
   { email: 'social.worker@demo.leadership.example', givenName: 'Owen', familyName: 'Price', roles: ['participant'], systems: [], organisation: 'E08000037', jobTitle: 'Senior social worker', staffGroup: 'social_care', grade: 'non_afc', profession: 'Social work', describe: 'participant, social worker at Gateshead Council' },
 ];
+
+/** Demo programmes, each with one open cohort; `system` is an ICB code, or null for national. */
+export const DEMO_PROGRAMMES: readonly {
+  title: string;
+  description: string;
+  level: 'foundations' | 'first_line' | 'mid_level' | 'senior' | 'executive' | 'system';
+  system: string | null;
+  staffGroups: string[];
+  minGrade: string | null;
+  fundingPence: number;
+  cohort: { name: string; capacity: number; requiresApproval: boolean; offerWindowHours: number };
+  sessions: { title: string; kind: 'workshop' | 'action_learning_set' | 'masterclass' | 'coaching' | 'residential'; dayOffset: number; startHour: number; hours: number; location?: string; onlineUrl?: string }[];
+}[] = [
+  {
+    title: 'System Leadership Development Programme',
+    description: 'For senior leaders who lead change across organisational boundaries in their Integrated Care System.',
+    level: 'system',
+    system: null,
+    staffGroups: [],
+    minGrade: 'band_8a',
+    fundingPence: 48_000_000,
+    cohort: { name: 'Spring 2027 national cohort', capacity: 24, requiresApproval: false, offerWindowHours: 48 },
+    sessions: [
+      { title: 'Launch residential: leading in complex systems', kind: 'residential', dayOffset: 75, startHour: 9, hours: 8, location: 'Leeds' },
+      { title: 'Action learning set 1', kind: 'action_learning_set', dayOffset: 90, startHour: 13, hours: 3, onlineUrl: 'https://meet.example/slp-als-1' },
+    ],
+  },
+  {
+    title: 'Leading Integrated Neighbourhood Teams',
+    description: 'Clinicians, social workers and managers building neighbourhood health teams together across Lancashire and South Cumbria.',
+    level: 'mid_level',
+    system: 'QE1',
+    staffGroups: [],
+    minGrade: null,
+    fundingPence: 9_600_000,
+    cohort: { name: 'Blackburn with Darwen and Blackpool 2027', capacity: 16, requiresApproval: true, offerWindowHours: 0 },
+    sessions: [
+      { title: 'Workshop: population health for neighbourhoods', kind: 'workshop', dayOffset: 76, startHour: 9, hours: 3, location: 'Preston' },
+      { title: 'Masterclass: leading across organisational boundaries', kind: 'masterclass', dayOffset: 104, startHour: 14, hours: 2, onlineUrl: 'https://meet.example/lsc-masterclass' },
+    ],
+  },
+  {
+    title: 'Clinical Leadership for Place',
+    description: 'For registered clinicians at band 7 and above taking on Place leadership roles in Frimley.',
+    level: 'senior',
+    system: 'QNQ',
+    staffGroups: ['medical_dental', 'nursing_midwifery_registered', 'allied_health_professionals'],
+    minGrade: 'band_7',
+    fundingPence: 6_000_000,
+    cohort: { name: 'Frimley Place leaders 2027', capacity: 12, requiresApproval: false, offerWindowHours: 24 },
+    sessions: [{ title: 'Coaching: your Place leadership challenge', kind: 'coaching', dayOffset: 80, startHour: 10, hours: 1, onlineUrl: 'https://meet.example/frimley-coaching' }],
+  },
+];

@@ -2,12 +2,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Seeder } from '@mikro-orm/seeder';
 import { Organisation, Place, Region, System } from '@slp/directory';
 import { Account, Grade, Person, StaffGroup } from '@slp/identity';
+import { Cohort, LeadershipLevel, Programme, Session } from '@slp/learning';
 import { AuditEntry, PasswordHasher } from '@slp/platform';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, REGIONS, SYSTEM_DETAIL, SYSTEMS } from './demo-directory.data';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PROGRAMMES, REGIONS, SYSTEM_DETAIL, SYSTEMS } from './demo-directory.data';
 
 /**
- * Demo data: the regions, the 42 ICSs, Places and organisations in five systems, and one
- * account per role. Safe to run again: existing rows are kept, missing ones added.
+ * Demo data: the regions, the 42 ICSs, Places and organisations in five systems, one account
+ * per role, and three programmes with an open cohort and sessions each. Safe to run again: existing rows are kept, missing ones added.
  */
 export class DemoSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
@@ -56,6 +57,59 @@ export class DemoSeeder extends Seeder {
       });
       const account = em.create(Account, { person, passwordHash, roles: demo.roles, systemIds: demo.systems.map((code) => systems.get(code)!.id), status: 'active', createdAt: new Date() });
       em.create(AuditEntry, { at: new Date(), actorAccountId: null, action: 'account.create', objectType: 'account', objectId: account.id, details: { via: 'demo-seed' } });
+    }
+    await em.flush();
+
+    const day = 86_400_000;
+    const today = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z').getTime();
+    for (const demo of DEMO_PROGRAMMES) {
+      if (await em.count(Programme, { title: demo.title })) continue;
+      const programme = em.create(Programme, {
+        title: demo.title,
+        description: demo.description,
+        level: demo.level as LeadershipLevel,
+        system: demo.system ? systems.get(demo.system)! : null,
+        eligibleStaffGroups: demo.staffGroups as StaffGroup[],
+        minGrade: (demo.minGrade as Grade | null) ?? null,
+        maxGrade: null,
+        fundingPence: demo.fundingPence,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+      const cohort = em.create(Cohort, {
+        programme,
+        name: demo.cohort.name,
+        capacity: demo.cohort.capacity,
+        seatsTaken: 0,
+        waitlistTickets: 0,
+        enrolmentOpensAt: new Date(today - day),
+        enrolmentClosesAt: new Date(today + 60 * day),
+        startsAt: new Date(today + 75 * day),
+        endsAt: new Date(today + 250 * day),
+        status: 'open',
+        requiresApproval: demo.cohort.requiresApproval,
+        waitlistEnabled: true,
+        offerWindowHours: demo.cohort.offerWindowHours,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+      for (const session of demo.sessions) {
+        // Hours are UTC here; the API shows them in Europe/London.
+        const startsAt = new Date(today + session.dayOffset * day + session.startHour * 3_600_000);
+        em.create(Session, {
+          cohort,
+          title: session.title,
+          kind: session.kind,
+          startsAt,
+          endsAt: new Date(startsAt.getTime() + session.hours * 3_600_000),
+          location: session.location ?? null,
+          onlineUrl: session.onlineUrl ?? null,
+          status: 'scheduled',
+          sequence: 0,
+          createdAt: new Date(),
+          updatedAt: new Date(),
+        });
+      }
     }
     await em.flush();
   }
