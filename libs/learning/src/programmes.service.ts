@@ -64,6 +64,28 @@ export class ProgrammesService {
     });
   }
 
+  /** Changes a programme; its owning system stays. */
+  async update(scope: AccessScope, id: string, input: Partial<Omit<CreateProgrammeInput, 'systemId'>>): Promise<Programme> {
+    const programme = await this.get(scope, id);
+    if (!ProgrammeAccess.canManage(scope, programme.system?.id ?? null)) throw new ForbiddenError('You cannot change this programme.');
+    return this.em.transactional(async (em) => {
+      const current = await em.findOneOrFail(Programme, { id }, { refresh: true });
+      const { eligibility, ...fields } = input;
+      em.assign(current, Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)));
+      if (eligibility) {
+        if (eligibility.staffGroups !== undefined) current.eligibleStaffGroups = [...new Set(eligibility.staffGroups)];
+        if (eligibility.minGrade !== undefined) current.minGrade = eligibility.minGrade;
+        if (eligibility.maxGrade !== undefined) current.maxGrade = eligibility.maxGrade;
+      }
+      if (current.minGrade && current.maxGrade && gradeRank(current.minGrade) > gradeRank(current.maxGrade)) {
+        throw new InvalidInputError('The grade range is empty.', [{ field: 'eligibility.maxGrade', message: 'maxGrade must not be below minGrade' }]);
+      }
+      const changed = Object.keys(input).filter((key) => input[key as keyof typeof input] !== undefined);
+      if (changed.length) this.audit.record(em, { actorAccountId: scope.accountId, action: 'programme.update', objectType: 'programme', objectId: id, details: { fields: changed } });
+      return current;
+    });
+  }
+
   private async visibleWhere(scope: AccessScope): Promise<FilterQuery<Programme>> {
     if (scope.isNationalAdmin) return {};
     const staffSystems = scope.staffSystems as readonly string[];

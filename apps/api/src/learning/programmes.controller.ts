@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CohortsService, ProgrammesService } from '@slp/learning';
 import { AccessScope, Authenticated, CurrentPrincipal, Principal, Roles } from '@slp/platform';
 import { PageDto, toPageDto } from '../http/page-query.dto';
 import { CohortDto, CreateCohortDto, toCohortDto } from './dto/cohort.dto';
-import { CreateProgrammeDto, ProgrammeDto, ProgrammesQueryDto, toProgrammeDto } from './dto/programme.dto';
+import { CreateProgrammeDto, ProgrammeDto, ProgrammesQueryDto, toProgrammeDto, UpdateProgrammeDto } from './dto/programme.dto';
 
 @ApiTags('programmes')
 @Controller('programmes')
@@ -33,6 +33,13 @@ export class ProgrammesController {
   @Post()
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateProgrammeDto): Promise<ProgrammeDto> {
     return toProgrammeDto(await this.programmes.create(AccessScope.of(principal), body));
+  }
+
+  /** Leads and admins of the programme's system (national admins for national programmes). */
+  @Roles('programme_lead', 'admin')
+  @Patch(':programmeId')
+  async update(@CurrentPrincipal() principal: Principal, @Param('programmeId', ParseUUIDPipe) id: string, @Body() body: UpdateProgrammeDto): Promise<ProgrammeDto> {
+    return toProgrammeDto(await this.programmes.update(AccessScope.of(principal), id, body));
   }
 
   /** A new cohort starts as a draft. */

@@ -54,6 +54,35 @@ export class CreateProgrammeDto {
   fundingPence?: number;
 }
 
+export class UpdateProgrammeDto {
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  title?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  description?: string;
+
+  @IsOptional()
+  @IsIn(LEADERSHIP_LEVELS)
+  level?: LeadershipLevel;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EligibilityDto)
+  eligibility?: EligibilityDto;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  fundingPence?: number;
+}
+
 export class ProgrammesQueryDto extends PageQueryDto {
   @IsOptional()
   @IsUUID()
