@@ -170,6 +170,7 @@ export class CohortsService {
       enrolment.endReason = 'cohort_cancelled';
       enrolment.endedAt = now;
       enrolment.waitlistTicket = null;
+      enrolment.offerExpiresAt = null;
     }
     cohort.seatsTaken = await em.count(Enrolment, { cohort, status: { $in: ['completed', 'not_completed'] } });
     // Sessions go too; the cohort-cancelled email covers them, so no separate session emails.

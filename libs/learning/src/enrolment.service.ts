@@ -230,7 +230,9 @@ export class EnrolmentService {
       const programme = await em.findOneOrFail(Programme, { id: cohort.programme.id });
       const verb = await change(em, enrolment, cohort, programme, now);
       this.audit.record(em, { actorAccountId: scope.accountId, action: `enrolment.${verb}`, objectType: 'enrolment', objectId: enrolment.id, details: { cohortId: cohort.id, status: enrolment.status } });
-      return { enrolment, waitlistPosition: enrolment.status === 'waitlisted' ? await this.seats.waitlistPosition(em, enrolment) : null };
+      // Written first, so the position counts this enrolment among those waiting.
+      await em.flush();
+      return { enrolment, waitlistPosition: await this.seats.waitlistPosition(em, enrolment) };
     });
   }
 
