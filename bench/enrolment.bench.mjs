@@ -18,7 +18,8 @@
  *
  * Environment: BENCH_CLIENTS (50), BENCH_REQUESTS (3000), BENCH_WARMUP (200), BENCH_COHORTS (50),
  * BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_REDIS_URL (redis://127.0.0.1:6379),
- * BENCH_KEEP_DB=1 (keep the database for inspection), DATABASE_POOL_MAX (passed to the API).
+ * BENCH_KEEP_DB=1 (keep the database for inspection), DATABASE_POOL_MAX (passed to the API),
+ * BENCH_API_NODE_OPTIONS (NODE_OPTIONS for the API process, e.g. --cpu-prof).
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { randomUUID, randomBytes } from 'node:crypto';
@@ -414,6 +415,8 @@ async function startApi(port) {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
+      // e.g. BENCH_API_NODE_OPTIONS=--cpu-prof to profile the API process.
+      NODE_OPTIONS: process.env.BENCH_API_NODE_OPTIONS ?? '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

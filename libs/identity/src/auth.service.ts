@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { createHash, randomBytes } from 'node:crypto';
 import { Organisation } from '@slp/directory';
-import { APP_CONFIG, AppConfig, AuditService, ConflictError, InvalidInputError, newId, NotAuthenticatedError, PasswordHasher, Principal } from '@slp/platform';
+import { APP_CONFIG, AppConfig, AuditService, ConflictError, InvalidInputError, newId, NotAuthenticatedError, PasswordHasher, Principal, Role } from '@slp/platform';
 import { Account } from './account.entity';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { Person } from './person.entity';
@@ -96,7 +96,7 @@ export class AuthService {
     const tokenHash = hashToken(refreshToken);
     const pair = await this.em.transactional(async (em) => {
       // One conditional UPDATE claims the token, so two concurrent uses cannot both succeed.
-      const claimed: { account_id: string; family_id: string }[] = await em.getConnection().execute(
+      const claimed = await em.execute<{ account_id: string; family_id: string }[]>(
         `update refresh_token set used_at = now()
           where token_hash = ? and used_at is null and revoked_at is null and expires_at > now()
           returning account_id, family_id`,
@@ -138,9 +138,13 @@ export class AuthService {
 
   /** The principal behind an access token's subject, or null when the account is gone or disabled. */
   async principalFor(accountId: string): Promise<Principal | null> {
-    const account = await this.em.findOne(Account, { id: accountId, status: 'active' }, { fields: ['id', 'roles', 'systemIds', 'person.id'] });
+    // Runs on every authenticated request: one indexed lookup, without entity hydration.
+    const [account] = await this.em.execute<{ id: string; person_id: string; roles: Role[]; system_ids: string[] }[]>(
+      `select id, person_id, roles, system_ids from account where id = ? and status = 'active'`,
+      [accountId],
+    );
     if (!account) return null;
-    return { accountId: account.id, personId: account.person.id, roles: account.roles, systemIds: account.systemIds };
+    return { accountId: account.id, personId: account.person_id, roles: account.roles, systemIds: account.system_ids };
   }
 
   private async issue(em: EntityManager, account: Account, familyId: string): Promise<TokenPair> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AccessScope, AuditService, ForbiddenError, InvalidInputError } from '@slp/platform';
 import { Attendance, AttendanceStatus } from './attendance.entity';
@@ -26,6 +27,8 @@ export class AttendanceService {
     const ids = [...new Set(records.map((r) => r.enrolmentId))];
     if (ids.length !== records.length) throw new InvalidInputError('Each enrolment may appear once.', [{ field: 'records', message: 'records must not repeat an enrolmentId' }]);
     return this.em.transactional(async (em) => {
+      // Concurrent recordings for a session queue here, so a repeated PUT updates rather than collides.
+      await em.findOneOrFail(Session, { id: sessionId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       const enrolments = await em.find(Enrolment, { id: { $in: ids }, cohort: session.cohort.id, status: { $in: ['enrolled', 'completed', 'not_completed'] } });
       const found = new Set(enrolments.map((e) => e.id));
       const unknown = records.map((r, i) => ({ r, i })).filter(({ r }) => !found.has(r.enrolmentId));

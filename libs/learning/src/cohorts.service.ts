@@ -106,9 +106,10 @@ export class CohortsService {
     const person = await this.em.findOne(Person, { id: scope.personId }, { populate: ['organisation'] });
     const ownSystem = person?.organisation?.system.id ?? null;
     const staffSystems = scope.staffSystems;
-    const oversee: FilterQuery<Cohort>[] = staffSystems === 'all' ? [{}] : staffSystems.length ? [{ programme: { system: { $in: [...staffSystems] } } }] : [];
+    const oversee: FilterQuery<Cohort>[] = staffSystems !== 'all' && staffSystems.length ? [{ programme: { system: { $in: [...staffSystems] } } }] : [];
     const joinable: FilterQuery<Cohort> = { status: 'open', programme: { $or: [{ system: null }, ...(ownSystem ? [{ system: ownSystem }] : [])] } };
-    const where: FilterQuery<Cohort> = { $and: [{ $or: [...oversee, joinable] }] };
+    // A national admin sees all; an empty filter inside $or would be dropped, so it never goes there.
+    const where: FilterQuery<Cohort> = { $and: [staffSystems === 'all' ? {} : { $or: [...oversee, joinable] }] };
     if (filter.programmeId) where.$and!.push({ programme: filter.programmeId });
     if (filter.status) where.$and!.push({ status: filter.status });
     if (filter.systemId) where.$and!.push({ programme: { system: filter.systemId } });

@@ -15,3 +15,4 @@ export * from './sessions.service';
 export * from './attendance.service';
 export * from './session-calendar';
 export * from './learning.module';
+export * from './enrolment-record';

@@ -1,12 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Person } from '@slp/identity';
 import { OutboxMessage, OutboxService } from '@slp/notifications';
-import { formatLondon, toLondonIso } from '@slp/platform';
-import type { Cohort } from './cohort.entity';
-import type { Enrolment } from './enrolment.entity';
-import type { Programme } from './programme.entity';
+import { formatLondon, SqlStatement, toLondonIso } from '@slp/platform';
 import type { Session } from './session.entity';
+
+/** What an email needs of a person, a cohort and a programme: entities fit, and so do plain rows. */
+export interface RecipientRef {
+  readonly id: string;
+  readonly email: string;
+  readonly givenName: string;
+  readonly familyName: string;
+}
+export interface CohortRef {
+  readonly id: string;
+  readonly name: string;
+  readonly startsAt: Date;
+  readonly endsAt: Date;
+}
+export interface ProgrammeRef {
+  readonly title: string;
+}
+export interface EnrolmentRef {
+  readonly id: string;
+  readonly person: RecipientRef;
+  readonly cohort: CohortRef;
+}
 
 /** Every email the learning context sends, as outbox kinds (templates are keyed by these). */
 export const LEARNING_NOTIFICATION_KINDS = [
@@ -55,18 +73,25 @@ export function sessionSnapshot(session: Session): SessionSnapshot {
 export class LearningNotifier {
   constructor(private readonly outbox: OutboxService) {}
 
-  async enrolment(em: EntityManager, kind: LearningNotificationKind, enrolment: Enrolment, programme: Programme, extra: Record<string, unknown> = {}): Promise<void> {
-    const cohort = enrolment.cohort;
-    await this.outbox.enqueue(em, {
+  async enrolment(em: EntityManager, kind: LearningNotificationKind, enrolment: EnrolmentRef, programme: ProgrammeRef, extra: Record<string, unknown> = {}): Promise<void> {
+    await this.outbox.enqueue(em, this.enrolmentMessage(kind, enrolment, programme, extra));
+  }
+
+  /** The outbox INSERT for an enrolment email, for callers that compose it into one statement. */
+  enrolmentStatement(kind: LearningNotificationKind, enrolment: EnrolmentRef, programme: ProgrammeRef, extra: Record<string, unknown> = {}): SqlStatement {
+    return this.outbox.insertStatement(this.enrolmentMessage(kind, enrolment, programme, extra))!;
+  }
+
+  private enrolmentMessage(kind: LearningNotificationKind, enrolment: EnrolmentRef, programme: ProgrammeRef, extra: Record<string, unknown>): OutboxMessage {
+    return {
       kind,
       recipient: recipient(enrolment.person),
       subject: { type: 'enrolment', id: enrolment.id },
-      // An enrolment can be offered a place only once, but may be waitlisted, promoted etc. once each.
-      data: { ...cohortData(cohort, programme), givenName: enrolment.person.givenName, enrolmentId: enrolment.id, ...extra },
-    });
+      data: { ...cohortData(enrolment.cohort, programme), givenName: enrolment.person.givenName, enrolmentId: enrolment.id, ...extra },
+    };
   }
 
-  async session(em: EntityManager, kind: 'session_scheduled' | 'session_changed' | 'session_cancelled', session: Session, programme: Programme, people: readonly Person[], extra: Record<string, unknown> = {}): Promise<void> {
+  async session(em: EntityManager, kind: 'session_scheduled' | 'session_changed' | 'session_cancelled', session: Session, programme: ProgrammeRef, people: readonly RecipientRef[], extra: Record<string, unknown> = {}): Promise<void> {
     const data = { ...cohortData(session.cohort, programme), session: { id: session.id, sequence: session.sequence, ...sessionSnapshot(session) }, ...extra };
     await this.outbox.enqueue(
       em,
@@ -82,7 +107,7 @@ export class LearningNotifier {
     );
   }
 
-  async cohortCancelled(em: EntityManager, cohort: Cohort, programme: Programme, people: readonly Person[]): Promise<void> {
+  async cohortCancelled(em: EntityManager, cohort: CohortRef, programme: ProgrammeRef, people: readonly RecipientRef[]): Promise<void> {
     await this.outbox.enqueue(
       em,
       people.map((person) => ({
@@ -95,11 +120,11 @@ export class LearningNotifier {
   }
 }
 
-function recipient(person: Person): OutboxMessage['recipient'] {
+function recipient(person: RecipientRef): OutboxMessage['recipient'] {
   return { personId: person.id, email: person.email, name: `${person.givenName} ${person.familyName}` };
 }
 
-function cohortData(cohort: Cohort, programme: Programme): Record<string, unknown> {
+function cohortData(cohort: CohortRef, programme: ProgrammeRef): Record<string, unknown> {
   return {
     programmeTitle: programme.title,
     cohortId: cohort.id,

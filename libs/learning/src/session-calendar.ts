@@ -1,4 +1,4 @@
-import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
 import { DateTime } from 'luxon';
 import { LONDON } from '@slp/platform';
@@ -8,6 +8,8 @@ export interface CalendarContext {
   readonly programmeTitle: string;
   readonly cohortName: string;
   readonly organiserEmail: string;
+  /** Who the invitation is for (RFC 5546 §3.2.2: a REQUEST names at least one attendee). */
+  readonly attendee?: { readonly name: string; readonly email: string };
 }
 
 /** The same UID for every version of a session, so calendars update the event rather than add one (RFC 5545 §3.8.4.7). */
@@ -41,8 +43,11 @@ export function sessionCalendar(session: Session, context: CalendarContext, now 
     url: session.onlineUrl ?? undefined,
     status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     organizer: { name: 'System Leadership Platform', email: context.organiserEmail },
+    attendees: context.attendee ? [{ name: context.attendee.name, email: context.attendee.email, rsvp: false, role: ICalAttendeeRole.REQ, status: ICalAttendeeStatus.ACCEPTED }] : [],
   });
   // DTSTAMP must be UTC (RFC 5545 §3.8.7.2); the library writes it in the calendar's zone.
   const stamp = DateTime.fromJSDate(now).toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
-  return calendar.toString().replace(/^DTSTAMP:.*$/m, `DTSTAMP:${stamp}`);
+  const text = calendar.toString().replace(/^DTSTAMP:.*$/m, `DTSTAMP:${stamp}`);
+  // Every content line ends with CRLF, the last one too (RFC 5545 §3.1).
+  return text.endsWith('\r\n') ? text : `${text}\r\n`;
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Person } from '@slp/identity';
 import { AccessScope, APP_CONFIG, AppConfig, AuditService, ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '@slp/platform';
@@ -64,7 +65,7 @@ export class SessionsService {
     if (!canManage) throw new ForbiddenError('Only programme leads and admins of this programme’s system can change sessions.');
     if (session.status === 'cancelled') throw new ConflictError('A cancelled session cannot be changed.');
     return this.em.transactional(async (em) => {
-      const current = await em.findOneOrFail(Session, { id }, { refresh: true, populate: ['cohort'] });
+      const current = await this.lockSession(em, id);
       const before = sessionSnapshot(current);
       em.assign(current, Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)));
       assertSession(current);
@@ -85,7 +86,7 @@ export class SessionsService {
     if (!canManage) throw new ForbiddenError('Only programme leads and admins of this programme’s system can cancel sessions.');
     if (session.status === 'cancelled') throw new ConflictError('The session is already cancelled.');
     return this.em.transactional(async (em) => {
-      const current = await em.findOneOrFail(Session, { id }, { refresh: true, populate: ['cohort'] });
+      const current = await this.lockSession(em, id);
       current.status = 'cancelled';
       current.sequence += 1;
       await this.notifier.session(em, 'session_cancelled', current, programme, await this.enrolledPeople(em, current.cohort.id));
@@ -99,9 +100,21 @@ export class SessionsService {
     const { session, programme } = await this.get(scope, id);
     const cohort = await this.em.findOneOrFail(Cohort, { id: session.cohort.id });
     const staff = ProgrammeAccess.canOversee(scope, programme.system?.id ?? null) || ProgrammeAccess.canManage(scope, programme.system?.id ?? null);
-    const attending = await this.em.count(Enrolment, { cohort, person: scope.personId, status: { $in: ['enrolled', 'completed', 'not_completed'] } });
+    const attending = await this.em.findOne(Enrolment, { cohort, person: scope.personId, status: { $in: ['enrolled', 'completed', 'not_completed'] } }, { populate: ['person'] });
     if (!staff && !attending) throw NotFoundError.of('session', id);
-    return sessionCalendar(session, { programmeTitle: programme.title, cohortName: cohort.name, organiserEmail: organiserAddress(this.config.mail.from) });
+    const attendee = attending ? { name: `${attending.person.givenName} ${attending.person.familyName}`, email: attending.person.email } : undefined;
+    return sessionCalendar(session, { programmeTitle: programme.title, cohortName: cohort.name, organiserEmail: organiserAddress(this.config.mail.from), attendee });
+  }
+
+  /**
+   * Re-reads the session under a row lock, so concurrent changes queue and each gets its own
+   * SEQUENCE (and email); a session cancelled meanwhile is a 409.
+   */
+  private async lockSession(em: EntityManager, id: string): Promise<Session> {
+    const session = await em.findOneOrFail(Session, { id }, { refresh: true, lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (session.status === 'cancelled') throw new ConflictError('The session is cancelled.');
+    await em.populate(session, ['cohort']);
+    return session;
   }
 
   private async enrolledPeople(em: EntityManager, cohortId: string): Promise<Person[]> {

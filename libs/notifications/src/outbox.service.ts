@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { newId } from '@slp/platform';
-import { Notification } from './notification.entity';
+import { newId, SqlStatement } from '@slp/platform';
 
 export interface OutboxMessage {
   readonly kind: string;
@@ -25,28 +24,31 @@ export class OutboxService {
    * whose dedupe key already exists: the same occasion never produces two emails.
    */
   async enqueue(em: EntityManager, messages: OutboxMessage | readonly OutboxMessage[]): Promise<void> {
+    const statement = this.insertStatement(messages);
+    if (statement) await em.execute(statement.sql, [...statement.params]);
+  }
+
+  /** The INSERT for `messages` (null when there are none), to run alone or inside a larger statement. */
+  insertStatement(messages: OutboxMessage | readonly OutboxMessage[]): SqlStatement | null {
     const list = Array.isArray(messages) ? (messages as readonly OutboxMessage[]) : [messages as OutboxMessage];
-    if (!list.length) return;
-    await em
-      .createQueryBuilder(Notification)
-      .insert(
-        list.map((message) => ({
-          id: newId(),
-          kind: message.kind,
-          recipientPersonId: message.recipient.personId,
-          recipientEmail: message.recipient.email,
-          recipientName: message.recipient.name,
-          subjectType: message.subject.type,
-          subjectId: message.subject.id,
-          data: message.data,
-          dedupeKey: dedupeKeyFor(message),
-          status: 'pending' as const,
-          attempts: 0,
-          createdAt: new Date(),
-        })),
-      )
-      .onConflict('dedupeKey')
-      .ignore()
-      .execute();
+    if (!list.length) return null;
+    const now = new Date();
+    return {
+      sql: `insert into notification (id, kind, recipient_person_id, recipient_email, recipient_name, subject_type, subject_id, data, dedupe_key, status, attempts, created_at)
+            values ${list.map(() => "(?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, 'pending', 0, ?)").join(', ')}
+            on conflict (dedupe_key) do nothing`,
+      params: list.flatMap((message) => [
+        newId(),
+        message.kind,
+        message.recipient.personId,
+        message.recipient.email,
+        message.recipient.name,
+        message.subject.type,
+        message.subject.id,
+        JSON.stringify(message.data),
+        dedupeKeyFor(message),
+        now,
+      ]),
+    };
   }
 }

@@ -4,6 +4,7 @@ export * from './database/database.module';
 export * from './database/orm-options';
 export * from './database/pagination';
 export * from './database/uuid';
+export * from './database/sql-statement';
 export * from './redis/redis.module';
 export * from './errors/domain-errors';
 export * from './errors/problem-details';

@@ -1,5 +1,5 @@
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import type { Attendance, EnrolmentSource, EnrolmentStatus, EnrolmentView } from '@slp/learning';
+import type { Attendance, EnrolmentRecord, EnrolmentSource, EnrolmentStatus } from '@slp/learning';
 import { ENROLMENT_STATUSES } from '@slp/learning';
 import { PageQueryDto } from '../../http/page-query.dto';
 import { Trim } from '../../http/trim.transform';
@@ -52,20 +52,20 @@ export class EnrolmentDto {
   attendance?: AttendanceSummaryDto[];
 }
 
-export function toEnrolmentDto({ enrolment, waitlistPosition }: EnrolmentView, attendance?: readonly Attendance[]): EnrolmentDto {
+export function toEnrolmentDto(record: EnrolmentRecord, attendance?: readonly Attendance[]): EnrolmentDto {
   return {
-    id: enrolment.id,
-    cohortId: enrolment.cohort.id,
-    personId: enrolment.person.id,
-    person: { id: enrolment.person.id, givenName: enrolment.person.givenName, familyName: enrolment.person.familyName },
-    status: enrolment.status,
-    source: enrolment.source,
-    waitlistPosition,
-    offerExpiresAt: enrolment.offerExpiresAt?.toISOString() ?? null,
-    endReason: enrolment.endReason ?? null,
-    createdAt: enrolment.createdAt.toISOString(),
-    enrolledAt: enrolment.enrolledAt?.toISOString() ?? null,
-    endedAt: enrolment.endedAt?.toISOString() ?? null,
+    id: record.id,
+    cohortId: record.cohortId,
+    personId: record.person.id,
+    person: record.person,
+    status: record.status,
+    source: record.source,
+    waitlistPosition: record.waitlistPosition,
+    offerExpiresAt: record.offerExpiresAt?.toISOString() ?? null,
+    endReason: record.endReason,
+    createdAt: record.createdAt.toISOString(),
+    enrolledAt: record.enrolledAt?.toISOString() ?? null,
+    endedAt: record.endedAt?.toISOString() ?? null,
     ...(attendance ? { attendance: attendance.map((a) => ({ sessionId: a.session.id, status: a.status, recordedAt: a.recordedAt.toISOString() })) } : {}),
   };
 }
