@@ -1,8 +1,9 @@
 import type { Response } from 'supertest';
 import { Organisation, System } from '@slp/directory';
 import { Account, EqualityMonitoring, Person } from '@slp/identity';
-import { account, AccountFixture, forkEm, organisation, signIn, system } from './support/factories';
+import { account, AccountFixture, forkEm, signIn } from './support/factories';
 import { auditRows, expectNotAudited, expectProblem } from './support/assertions';
+import { staffAccounts, twoSystems } from './support/callers';
 import { startTestApi, TestApi } from './support/test-api';
 
 type Caller = 'nationalAdmin' | 'adminA' | 'leadA' | 'participant' | 'neighbour';
@@ -39,13 +40,8 @@ describe('accounts and me (e2e)', () => {
   beforeAll(async () => {
     api = await startTestApi();
     const em = forkEm(api);
-    systemA = await system(em);
-    systemB = await system(em);
-    orgA = await organisation(em, systemA);
-    orgB = await organisation(em, systemB);
-    fixtures.nationalAdmin = await account(em, { roles: ['admin'] });
-    fixtures.adminA = await account(em, { roles: ['admin'], systems: [systemA], organisation: orgA });
-    fixtures.leadA = await account(em, { roles: ['programme_lead'], systems: [systemA], organisation: orgA });
+    ({ systemA, systemB, orgA, orgB } = await twoSystems(em));
+    Object.assign(fixtures, await staffAccounts(em, { systemA, orgA }));
     fixtures.participant = await account(em, { organisation: orgA });
     fixtures.neighbour = await account(em, { organisation: orgA });
     await Promise.all((Object.keys(fixtures) as Caller[]).map(async (caller) => (token[caller] = await signIn(api, fixtures[caller]))));

@@ -1,8 +1,9 @@
 import type { Response } from 'supertest';
 import { Organisation, System } from '@slp/directory';
 import { Cohort, CohortStatus, Enrolment, Programme } from '@slp/learning';
-import { accessTokenFor, account, AccountFixture, cohort, forkEm, organisation, people, programme, system } from './support/factories';
+import { accessTokenFor, account, AccountFixture, cohort, forkEm, people, programme } from './support/factories';
 import { auditRows, expectNotAudited, expectProblem } from './support/assertions';
+import { requestsAs, staffAccounts, twoSystems } from './support/callers';
 import { startTestApi, TestApi } from './support/test-api';
 
 interface ProgrammeBody {
@@ -52,10 +53,7 @@ describe('programmes and cohorts (e2e)', () => {
   const fixtures = {} as Record<Caller, AccountFixture>;
   const token = {} as Record<Caller, string>;
 
-  const auth = (as: Caller) => ({ Authorization: `Bearer ${token[as]}` });
-  const get = (path: string, as: Caller) => api.http().get(`/api/v1${path}`).set(auth(as));
-  const post = (path: string, as: Caller, body?: object) => api.http().post(`/api/v1${path}`).set(auth(as)).send(body);
-  const patch = (path: string, as: Caller, body: object) => api.http().patch(`/api/v1${path}`).set(auth(as)).send(body);
+  const { get, post, patch } = requestsAs(() => api, token);
   const move = (cohortId: string, verb: Move, as: Caller = 'leadA') => post(`/cohorts/${cohortId}/${verb}`, as);
 
   /** A valid cohort body: enrolment in January, the cohort from March to July 2027. */
@@ -110,13 +108,8 @@ describe('programmes and cohorts (e2e)', () => {
   beforeAll(async () => {
     api = await startTestApi();
     const em = forkEm(api);
-    systemA = await system(em);
-    systemB = await system(em);
-    orgA = await organisation(em, systemA);
-    orgB = await organisation(em, systemB);
-    fixtures.nationalAdmin = await account(em, { roles: ['admin'] });
-    fixtures.adminA = await account(em, { roles: ['admin'], systems: [systemA], organisation: orgA });
-    fixtures.leadA = await account(em, { roles: ['programme_lead'], systems: [systemA], organisation: orgA });
+    ({ systemA, systemB, orgA, orgB } = await twoSystems(em));
+    Object.assign(fixtures, await staffAccounts(em, { systemA, orgA }));
     fixtures.leadB = await account(em, { roles: ['programme_lead'], systems: [systemB], organisation: orgB });
     fixtures.coachA = await account(em, { roles: ['coach'], systems: [systemA], organisation: orgA });
     fixtures.pA = await account(em, { organisation: orgA });

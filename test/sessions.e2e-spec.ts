@@ -2,8 +2,10 @@ import { Client } from 'pg';
 import type { Response } from 'supertest';
 import { Organisation, System } from '@slp/directory';
 import { Attendance, Cohort, Programme, Session } from '@slp/learning';
-import { accessTokenFor, account, AccountFixture, cohort, forkEm, organisation, people, programme, system } from './support/factories';
+import { accessTokenFor, account, AccountFixture, cohort, forkEm, people, programme } from './support/factories';
 import { auditRows, expectNotAudited, expectProblem } from './support/assertions';
+import { requestsAs, staffAccounts, twoSystems } from './support/callers';
+import { type Component, parseCalendar, prop } from './support/ics-reader';
 import { startTestApi, TestApi } from './support/test-api';
 
 interface SessionBody {
@@ -32,66 +34,6 @@ interface NotificationRow {
 }
 
 type Caller = 'nationalAdmin' | 'adminA' | 'leadA' | 'leadB' | 'coachA' | 'enrolled1' | 'enrolled2' | 'waitlisted' | 'outsider' | 'pB';
-
-// ---- A small RFC 5545 reader: enough to check structure without an iCalendar library. ----
-
-interface ContentLine {
-  readonly name: string;
-  readonly params: Record<string, string>;
-  readonly value: string;
-}
-
-interface Component {
-  readonly name: string;
-  readonly properties: ContentLine[];
-  readonly components: Component[];
-}
-
-/** Unfolds per RFC 5545 §3.1 (CRLF + one space or tab is removed) and splits into content lines. */
-function unfold(ics: string): string[] {
-  return ics
-    .replace(/\r\n[ \t]/g, '')
-    .split('\r\n')
-    .filter((line, i, all) => !(i === all.length - 1 && line === ''));
-}
-
-function contentLine(line: string): ContentLine {
-  const match = /^([A-Za-z0-9-]+)((?:;[A-Za-z0-9-]+=(?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*)*):(.*)$/.exec(line);
-  if (!match) throw new Error(`Not an iCalendar content line: ${JSON.stringify(line)}`);
-  const params: Record<string, string> = {};
-  for (const [, key, raw] of match[2].matchAll(/;([A-Za-z0-9-]+)=("[^"]*"|[^";:]*)/g)) params[key.toUpperCase()] = raw.replace(/^"|"$/g, '');
-  return { name: match[1].toUpperCase(), params, value: match[3] };
-}
-
-/** The component tree; throws when BEGIN/END do not nest. */
-function parseCalendar(ics: string): Component {
-  const stack: Component[] = [];
-  let root: Component | undefined;
-  for (const line of unfold(ics)) {
-    const property = contentLine(line);
-    if (property.name === 'BEGIN') {
-      const component: Component = { name: property.value, properties: [], components: [] };
-      if (stack.length) stack[stack.length - 1].components.push(component);
-      else if (root) throw new Error('Content after the end of the calendar');
-      else root = component;
-      stack.push(component);
-    } else if (property.name === 'END') {
-      const open = stack.pop();
-      if (!open || open.name !== property.value) throw new Error(`END:${property.value} closes ${open?.name ?? 'nothing'}`);
-    } else {
-      if (!stack.length) throw new Error(`Property outside any component: ${line}`);
-      stack[stack.length - 1].properties.push(property);
-    }
-  }
-  if (stack.length || !root) throw new Error('The calendar is not closed');
-  return root;
-}
-
-function prop(component: Component, name: string): ContentLine {
-  const found = component.properties.filter((p) => p.name === name);
-  if (found.length !== 1) throw new Error(`${component.name} has ${found.length} ${name} properties`);
-  return found[0];
-}
 
 /** Checks the invitation's structure and returns its calendar and single event. */
 function readInvitation(response: Response): { calendar: Component; event: Component; zone: Component } {
@@ -127,11 +69,7 @@ describe('sessions, their notifications, invitations and attendance (e2e)', () =
   const enrolmentOf = {} as Record<'enrolled1' | 'enrolled2' | 'waitlisted', string>;
   let enrolledPeople: string[];
 
-  const auth = (as: Caller) => ({ Authorization: `Bearer ${token[as]}` });
-  const get = (path: string, as: Caller) => api.http().get(`/api/v1${path}`).set(auth(as));
-  const post = (path: string, as: Caller, body?: object) => api.http().post(`/api/v1${path}`).set(auth(as)).send(body);
-  const patch = (path: string, as: Caller, body: object) => api.http().patch(`/api/v1${path}`).set(auth(as)).send(body);
-  const put = (path: string, as: Caller, body: object) => api.http().put(`/api/v1${path}`).set(auth(as)).send(body);
+  const { get, post, patch, put } = requestsAs(() => api, token);
   const calendarOf = (sessionId: string, as: Caller) => get(`/sessions/${sessionId}/calendar.ics`, as);
 
   const sessionBody = (overrides: Record<string, unknown> = {}) => ({
@@ -194,13 +132,8 @@ describe('sessions, their notifications, invitations and attendance (e2e)', () =
   beforeAll(async () => {
     api = await startTestApi();
     const em = forkEm(api);
-    systemA = await system(em);
-    systemB = await system(em);
-    orgA = await organisation(em, systemA);
-    orgB = await organisation(em, systemB);
-    fixtures.nationalAdmin = await account(em, { roles: ['admin'] });
-    fixtures.adminA = await account(em, { roles: ['admin'], systems: [systemA], organisation: orgA });
-    fixtures.leadA = await account(em, { roles: ['programme_lead'], systems: [systemA], organisation: orgA });
+    ({ systemA, systemB, orgA, orgB } = await twoSystems(em));
+    Object.assign(fixtures, await staffAccounts(em, { systemA, orgA }));
     fixtures.leadB = await account(em, { roles: ['programme_lead'], systems: [systemB], organisation: orgB });
     fixtures.coachA = await account(em, { roles: ['coach'], systems: [systemA], organisation: orgA });
     for (const caller of ['enrolled1', 'enrolled2', 'waitlisted', 'outsider'] as const) fixtures[caller] = await account(em, { organisation: orgA });

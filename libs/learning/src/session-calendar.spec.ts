@@ -1,71 +1,10 @@
 import { sessionCalendar, sessionUid } from './session-calendar';
 import { Session } from './session.entity';
-
-/** A content line of an iCalendar object, after unfolding (RFC 5545 §3.1). */
-interface ContentLine {
-  readonly name: string;
-  readonly params: Record<string, string>;
-  readonly value: string;
-}
-
-/** A component (VCALENDAR, VEVENT, …) with its own properties and sub-components, in order. */
-interface Component {
-  readonly name: string;
-  readonly properties: ContentLine[];
-  readonly components: Component[];
-}
-
-/** Unfolds per RFC 5545 §3.1: a CRLF followed by one space or tab is removed. */
-function unfold(ics: string): string[] {
-  return ics
-    .replace(/\r\n[ \t]/g, '')
-    .split('\r\n')
-    .filter((line, i, all) => !(i === all.length - 1 && line === ''));
-}
-
-/** Splits `NAME;P=V;Q="V":value` (quoted parameter values may contain `:` and `;`). */
-function contentLine(line: string): ContentLine {
-  const match = /^([A-Za-z0-9-]+)((?:;[A-Za-z0-9-]+=(?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*)*):(.*)$/.exec(line);
-  if (!match) throw new Error(`Not an iCalendar content line: ${JSON.stringify(line)}`);
-  const params: Record<string, string> = {};
-  for (const [, key, raw] of match[2].matchAll(/;([A-Za-z0-9-]+)=("[^"]*"|[^";:]*)/g)) params[key.toUpperCase()] = raw.replace(/^"|"$/g, '');
-  return { name: match[1].toUpperCase(), params, value: match[3] };
-}
-
-/** Parses the text into its component tree, failing on any BEGIN/END that does not nest. */
-function parse(ics: string): Component {
-  const stack: Component[] = [];
-  let root: Component | undefined;
-  for (const line of unfold(ics)) {
-    const property = contentLine(line);
-    if (property.name === 'BEGIN') {
-      const component: Component = { name: property.value, properties: [], components: [] };
-      if (stack.length) stack[stack.length - 1].components.push(component);
-      else if (root) throw new Error('Content after the end of the calendar');
-      else root = component;
-      stack.push(component);
-    } else if (property.name === 'END') {
-      const open = stack.pop();
-      if (!open || open.name !== property.value) throw new Error(`END:${property.value} closes ${open?.name ?? 'nothing'}`);
-    } else {
-      if (!stack.length) throw new Error(`Property outside any component: ${line}`);
-      stack[stack.length - 1].properties.push(property);
-    }
-  }
-  if (stack.length) throw new Error(`Unclosed: ${stack.map((c) => c.name).join(', ')}`);
-  if (!root) throw new Error('Empty calendar');
-  return root;
-}
+import { type Component, parseCalendar, prop } from '../../../test/support/ics-reader';
 
 function only(component: Component, name: string): Component {
   const found = component.components.filter((c) => c.name === name);
   expect(found).toHaveLength(1);
-  return found[0];
-}
-
-function prop(component: Component, name: string): ContentLine {
-  const found = component.properties.filter((p) => p.name === name);
-  if (found.length !== 1) throw new Error(`${component.name} has ${found.length} ${name} properties`);
   return found[0];
 }
 
@@ -90,7 +29,7 @@ function session(overrides: Partial<Session> = {}): Session {
 }
 
 function eventOf(ics: string): { calendar: Component; event: Component } {
-  const calendar = parse(ics);
+  const calendar = parseCalendar(ics);
   return { calendar, event: only(calendar, 'VEVENT') };
 }
 
