@@ -3,6 +3,7 @@ import { PassportModule } from '@nestjs/passport';
 import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
 import { LearningModule } from '@slp/learning';
+import { TalentModule } from '@slp/talent';
 import { AppConfig, AuditModule, ConfigModule, DatabaseModule, HealthModule, HttpAccessModule, LoggingModule, RedisModule, RequestContextMiddleware } from '@slp/platform';
 import { AccountsController } from './accounts/accounts.controller';
 import { AuthController } from './auth/auth.controller';
@@ -15,6 +16,9 @@ import { CohortsController } from './learning/cohorts.controller';
 import { EnrolmentsController } from './learning/enrolments.controller';
 import { ProgrammesController } from './learning/programmes.controller';
 import { SessionsController } from './learning/sessions.controller';
+import { NominationsController } from './talent/nominations.controller';
+import { PipelineController } from './talent/pipeline.controller';
+import { TalentPoolsController } from './talent/talent-pools.controller';
 import { MeController } from './me/me.controller';
 import { PeopleController } from './people/people.controller';
 
@@ -35,6 +39,7 @@ export class ApiModule implements NestModule {
         DirectoryModule,
         IdentityModule,
         LearningModule,
+        TalentModule,
       ],
       controllers: [
         HealthController,
@@ -48,6 +53,9 @@ export class ApiModule implements NestModule {
         CohortsController,
         EnrolmentsController,
         SessionsController,
+        TalentPoolsController,
+        NominationsController,
+        PipelineController,
       ],
       providers: [JwtStrategy, LocalStrategy],
     };

@@ -3,6 +3,8 @@ import { JwtModule } from '@nestjs/jwt';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { DirectoryModule } from '@slp/directory';
 import { Account } from './account.entity';
+import { AccountInvitation } from './account-invitation.entity';
+import { InvitationsService } from './invitations.service';
 import { AccountsService } from './accounts.service';
 import { AuthService } from './auth.service';
 import { EqualityMonitoring } from './equality-monitoring.entity';
@@ -12,11 +14,11 @@ import { PeopleService } from './people.service';
 import { Person } from './person.entity';
 import { RefreshToken } from './refresh-token.entity';
 
-export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitoring];
+export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitoring, AccountInvitation];
 
 @Module({
   imports: [MikroOrmModule.forFeature(IDENTITY_ENTITIES), DirectoryModule, JwtModule.register({})],
-  providers: [AuthService, AccountsService, PeopleService, EqualityService, LoginRateLimiter],
-  exports: [AuthService, AccountsService, PeopleService, EqualityService],
+  providers: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, LoginRateLimiter],
+  exports: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService],
 })
 export class IdentityModule {}

@@ -7,3 +7,5 @@ export * from './accounts.service';
 export * from './people.service';
 export * from './equality.service';
 export * from './identity.module';
+export * from './account-invitation.entity';
+export * from './invitations.service';

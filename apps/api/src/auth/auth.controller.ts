@@ -1,16 +1,19 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Account, AuthService, TokenPair } from '@slp/identity';
+import { Account, AuthService, InvitationsService, TokenPair } from '@slp/identity';
 import { Public } from '@slp/platform';
 import { LoginDto, RefreshDto, TokenPairDto } from './dto/login.dto';
-import { RegisterDto, RegisteredAccountDto } from './dto/register.dto';
+import { AcceptInvitationDto, RegisterDto, RegisteredAccountDto } from './dto/register.dto';
 import { LocalAuthGuard } from './local-auth.guard';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly invitations: InvitationsService,
+  ) {}
 
   /** Creates a participant account. */
   @Public()
@@ -35,6 +38,14 @@ export class AuthController {
   @HttpCode(200)
   async refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
     return toTokenPairDto(await this.auth.refresh(body.refreshToken));
+  }
+
+  /** Sets up an account from an invitation (e.g. after consenting to a nomination through the emailed link). */
+  @Public()
+  @Post('accept-invitation')
+  async acceptInvitation(@Body() body: AcceptInvitationDto): Promise<RegisteredAccountDto> {
+    const account = await this.invitations.accept(body.token, body.password);
+    return { id: account.id, email: account.person.email, roles: account.roles };
   }
 
   /** Ends this session: the refresh token and every token rotated from it stop working. */

@@ -36,3 +36,15 @@ export class RegisteredAccountDto {
   email!: string;
   roles!: string[];
 }
+
+export class AcceptInvitationDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  token!: string;
+
+  @IsString()
+  @MinLength(MIN_PASSWORD_LENGTH, { message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` })
+  @MaxLength(256)
+  password!: string;
+}

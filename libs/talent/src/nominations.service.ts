@@ -1,0 +1,328 @@
+import { Injectable } from '@nestjs/common';
+import { LockMode } from '@mikro-orm/core';
+import { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import { Organisation } from '@slp/directory';
+import { Account, hashSecretToken, InvitationsService, newSecretToken, Person } from '@slp/identity';
+import { Cohort, Enrolment, EnrolmentService, Programme, ProgrammeAccess } from '@slp/learning';
+import { AccessScope, AuditService, ConflictError, findPage, ForbiddenError, InvalidInputError, isUniqueViolation, NotFoundError, Page, PageRequest } from '@slp/platform';
+import { Membership } from './membership.entity';
+import { NominationEvent } from './nomination-event.entity';
+import { canMoveNomination, NominationStatus, Readiness } from './nomination-status';
+import { Nomination } from './nomination.entity';
+import { TalentNotifier } from './talent-notifier';
+import { TalentPool } from './talent-pool.entity';
+
+const CONSENT_TTL_MS = 14 * 86_400_000;
+
+export type NomineeInput = { readonly personId: string } | { readonly email: string; readonly givenName: string; readonly familyName: string; readonly organisationId: string };
+
+export interface CreateNominationInput {
+  readonly nominee: NomineeInput;
+  readonly programmeId?: string;
+  readonly cohortId?: string;
+  readonly talentPoolId?: string;
+  readonly readiness: Readiness;
+  readonly performance: number;
+  readonly potential: number;
+  readonly rationale: string;
+  readonly shareGridWithNominee?: boolean;
+}
+
+export interface NominationFilter {
+  readonly status?: NominationStatus;
+  readonly systemId?: string;
+  readonly programmeId?: string;
+}
+
+/** A nomination as its reader may see it: the grid only for staff, or the nominee when shared. */
+export interface NominationView {
+  readonly nomination: Nomination;
+  readonly history: readonly NominationEvent[];
+  readonly showGrid: boolean;
+}
+
+export interface ConsentResult {
+  readonly view: NominationView;
+  /** When the nominee consented through the link and has no account yet: their invitation to set one up. */
+  readonly invitationToken: string | null;
+}
+
+type Actor = { readonly accountId: string | null; readonly role: 'nominator' | 'nominee' | 'lead' | 'system' };
+
+@Injectable()
+export class NominationsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly enrolments: EnrolmentService,
+    private readonly invitations: InvitationsService,
+    private readonly notifier: TalentNotifier,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * A lead or admin nominates someone into a target of their systems. The nominee, by id or by
+   * email (created if new), must work in the target's system. They are emailed a consent request.
+   */
+  async create(scope: AccessScope, input: CreateNominationInput): Promise<NominationView> {
+    const targets = [input.programmeId, input.cohortId, input.talentPoolId].filter(Boolean);
+    if (targets.length !== 1) {
+      throw new InvalidInputError('Name exactly one target: a programme, a cohort or a talent pool.', [{ field: 'programmeId', message: 'exactly one of programmeId, cohortId, talentPoolId is required' }]);
+    }
+    return this.em.transactional(async (em) => {
+      const target = await this.resolveTarget(em, input);
+      if (!ProgrammeAccess.canManage(scope, target.systemId)) throw new ForbiddenError('You can only nominate into programmes, cohorts and talent pools of systems you lead or administer.');
+      const nominee = await this.resolveNominee(em, scope, input.nominee, target.systemId);
+      const nominator = await em.findOneOrFail(Person, { id: scope.personId });
+      const { token, hash } = newSecretToken();
+      const now = new Date();
+      const nomination = em.create(Nomination, {
+        nominee,
+        nominatorAccountId: scope.accountId,
+        nominator,
+        programme: target.programme,
+        cohort: target.cohort,
+        talentPool: target.pool,
+        targetSystemId: target.systemId,
+        status: 'submitted',
+        readiness: input.readiness,
+        performance: input.performance,
+        potential: input.potential,
+        gridSharedWithNominee: input.shareGridWithNominee ?? false,
+        rationale: input.rationale,
+        lineManagerNotified: false,
+        consentTokenHash: hash,
+        consentTokenExpiresAt: new Date(now.getTime() + CONSENT_TTL_MS),
+        createdAt: now,
+        updatedAt: now,
+      });
+      const actor: Actor = { accountId: scope.accountId, role: 'nominator' };
+      this.event(em, nomination, null, 'submitted', actor, null, now);
+      this.move(em, nomination, 'awaiting_consent', actor, 'consent requested from the nominee', now);
+      await this.notifier.consentRequest(em, { nomination, targetLabel: target.label }, token, nomination.consentTokenExpiresAt!);
+      this.audit.record(em, { actorAccountId: scope.accountId, action: 'nomination.create', objectType: 'nomination', objectId: nomination.id, details: { nomineeId: nominee.id, target: target.kind, targetId: target.id } });
+      try {
+        await em.flush();
+      } catch (error) {
+        if (isUniqueViolation(error, 'nomination_one_active_per_target')) throw duplicate();
+        throw error;
+      }
+      return this.view(em, nomination, true);
+    });
+  }
+
+  /** Nominations whose targets are in the caller's systems. Reading their talent-grid ratings in bulk is audited. */
+  async list(scope: AccessScope, filter: NominationFilter, page: PageRequest): Promise<Page<Nomination>> {
+    const systems = scope.staffSystems;
+    const where: FilterQuery<Nomination> = systems === 'all' ? {} : { targetSystemId: { $in: [...systems] } };
+    if (!scope.has('admin') && !scope.has('programme_lead') && systems !== 'all') throw new ForbiddenError('Only leads and admins can list nominations.');
+    if (filter.systemId) {
+      if (!scope.canSeeStaffDataOf(filter.systemId)) throw NotFoundError.of('system', filter.systemId);
+      where.targetSystemId = filter.systemId;
+    }
+    if (filter.status) where.status = filter.status;
+    if (filter.programmeId) where.$or = [{ programme: filter.programmeId }, { cohort: { programme: filter.programmeId } }];
+    const result = await findPage(this.em, Nomination, where, { createdAt: 'desc', id: 'desc' }, page, ['nominee', 'nominator', 'programme', 'cohort', 'talentPool']);
+    if (result.items.length) {
+      await this.em.transactional(async (em) => {
+        this.audit.record(em, { actorAccountId: scope.accountId, action: 'nomination.read_ratings', objectType: 'nomination', details: { count: result.items.length, nominationIds: result.items.map((n) => n.id) } });
+      });
+    }
+    return result;
+  }
+
+  listMine(scope: AccessScope, page: PageRequest): Promise<Page<Nomination>> {
+    return findPage(this.em, Nomination, { nominee: scope.personId }, { createdAt: 'desc', id: 'desc' }, page, ['nominee', 'nominator', 'programme', 'cohort', 'talentPool']);
+  }
+
+  /** The nominee, or staff of the target's system; anyone else gets 404. */
+  async get(scope: AccessScope, id: string): Promise<NominationView> {
+    const nomination = await this.em.findOne(Nomination, { id }, { populate: ['nominee', 'nominator', 'programme', 'cohort', 'talentPool'] });
+    if (!nomination) throw NotFoundError.of('nomination', id);
+    const staff = ProgrammeAccess.canManage(scope, nomination.targetSystemId ?? null);
+    if (!staff && nomination.nominee.id !== scope.personId) throw NotFoundError.of('nomination', id);
+    return this.view(this.em, nomination, staff || nomination.gridSharedWithNominee);
+  }
+
+  /** The signed-in nominee consents or declines. */
+  async answer(scope: AccessScope, id: string, decision: 'consent' | 'decline', notifyLineManager = false): Promise<NominationView> {
+    return this.em.transactional(async (em) => {
+      const nomination = await this.lock(em, { id });
+      if (!nomination || nomination.nominee.id !== scope.personId) {
+        if (nomination && ProgrammeAccess.canManage(scope, nomination.targetSystemId ?? null)) throw new ForbiddenError('Only the nominee can consent or decline.');
+        throw NotFoundError.of('nomination', id);
+      }
+      await this.recordAnswer(em, nomination, decision, notifyLineManager, { accountId: scope.accountId, role: 'nominee' });
+      return this.view(em, nomination, nomination.gridSharedWithNominee);
+    });
+  }
+
+  /**
+   * The nominee answers through the emailed link, without signing in. The token works once and
+   * expires; a nominee without an account gets an invitation to set one up.
+   */
+  async answerByToken(token: string, decision: 'consent' | 'decline', notifyLineManager = false): Promise<ConsentResult> {
+    return this.em.transactional(async (em) => {
+      const nomination = await this.lock(em, { consentTokenHash: hashSecretToken(token) });
+      if (!nomination || !nomination.consentTokenExpiresAt || nomination.consentTokenExpiresAt <= new Date()) {
+        throw new InvalidInputError('This consent link has been used or has expired.', [{ field: 'token', message: 'token is invalid, used or expired' }]);
+      }
+      await this.recordAnswer(em, nomination, decision, notifyLineManager, { accountId: null, role: 'nominee' });
+      const hasAccount = (await em.count(Account, { person: nomination.nominee })) > 0;
+      const invitationToken = decision === 'consent' && !hasAccount ? this.invitations.issue(em, nomination.nominee.id) : null;
+      return { view: await this.view(em, nomination, nomination.gridSharedWithNominee), invitationToken };
+    });
+  }
+
+  /**
+   * A lead or admin of the target's system accepts a consented nomination. For a cohort, the
+   * nominee is placed through the enrolment service's one seat path (enrolled, or waitlisted when
+   * full); for a programme or a pool, membership is recorded.
+   */
+  async accept(scope: AccessScope, id: string): Promise<NominationView> {
+    return this.decide(scope, id, async (em, nomination, actor, label) => {
+      if (nomination.cohort) {
+        const placed = await this.enrolments.place(em, { cohortId: nomination.cohort.id, personId: nomination.nominee.id, source: 'nomination', access: 'trusted', preApproved: true, scope: null, actorAccountId: scope.accountId });
+        nomination.enrolment = em.getReference(Enrolment, placed.id);
+        this.move(em, nomination, placed.status === 'enrolled' ? 'enrolled' : 'accepted', actor, placed.status === 'enrolled' ? 'enrolled in the cohort' : `accepted; waitlisted at position ${placed.waitlistPosition}`);
+        await this.notifier.decided(em, { nomination, targetLabel: label }, true, { outcome: placed.status, waitlistPosition: placed.waitlistPosition });
+      } else {
+        const target = nomination.programme ? { programme: nomination.programme } : { talentPool: nomination.talentPool! };
+        if (!(await em.count(Membership, { person: nomination.nominee, ...target }))) {
+          em.create(Membership, { person: nomination.nominee, programme: null, talentPool: null, ...target, nomination, createdAt: new Date() });
+        }
+        this.move(em, nomination, 'accepted', actor, nomination.programme ? 'joined the programme' : 'joined the talent pool');
+        await this.notifier.decided(em, { nomination, targetLabel: label }, true, { outcome: 'member' });
+      }
+      return 'accept';
+    });
+  }
+
+  async reject(scope: AccessScope, id: string, reason: string): Promise<NominationView> {
+    return this.decide(scope, id, async (em, nomination, actor, label) => {
+      nomination.decisionReason = reason;
+      this.move(em, nomination, 'rejected', actor, reason);
+      await this.notifier.decided(em, { nomination, targetLabel: label }, false, { reason });
+      return 'reject';
+    });
+  }
+
+  /** The nominee withdraws their consent, or the nominator (or a lead of the system) withdraws the nomination, before a decision. */
+  async withdraw(scope: AccessScope, id: string, reason?: string): Promise<NominationView> {
+    return this.em.transactional(async (em) => {
+      const nomination = await this.lock(em, { id });
+      const staff = nomination ? ProgrammeAccess.canManage(scope, nomination.targetSystemId ?? null) : false;
+      const nominee = nomination?.nominee.id === scope.personId;
+      if (!nomination || (!staff && !nominee)) throw NotFoundError.of('nomination', id);
+      if (!canMoveNomination(nomination.status, 'withdrawn')) throw new ConflictError(`A ${nomination.status} nomination cannot be withdrawn.`);
+      nomination.consentTokenHash = null;
+      this.move(em, nomination, 'withdrawn', { accountId: scope.accountId, role: nominee ? 'nominee' : 'nominator' }, reason ?? (nominee ? 'consent withdrawn by the nominee' : 'withdrawn by the nominator'));
+      this.audit.record(em, { actorAccountId: scope.accountId, action: 'nomination.withdraw', objectType: 'nomination', objectId: nomination.id });
+      return this.view(em, nomination, staff || nomination.gridSharedWithNominee);
+    });
+  }
+
+  private async decide(scope: AccessScope, id: string, change: (em: EntityManager, nomination: Nomination, actor: Actor, label: string) => Promise<string>): Promise<NominationView> {
+    return this.em.transactional(async (em) => {
+      const nomination = await this.lock(em, { id });
+      if (!nomination) throw NotFoundError.of('nomination', id);
+      if (!ProgrammeAccess.canManage(scope, nomination.targetSystemId ?? null)) {
+        if (nomination.nominee.id === scope.personId) throw new ForbiddenError('Only leads and admins of the target’s system can decide a nomination.');
+        throw NotFoundError.of('nomination', id);
+      }
+      if (nomination.status !== 'consented') throw new ConflictError(`Only consented nominations can be decided; this one is ${nomination.status}.`);
+      const verb = await change(em, nomination, { accountId: scope.accountId, role: 'lead' }, targetLabel(nomination));
+      this.audit.record(em, { actorAccountId: scope.accountId, action: `nomination.${verb}`, objectType: 'nomination', objectId: nomination.id, details: { status: nomination.status } });
+      return this.view(em, nomination, true);
+    });
+  }
+
+  private async recordAnswer(em: EntityManager, nomination: Nomination, decision: 'consent' | 'decline', notifyLineManager: boolean, actor: Actor): Promise<void> {
+    if (nomination.status !== 'awaiting_consent') throw new ConflictError(`This nomination is ${nomination.status}; it no longer awaits consent.`);
+    const to = decision === 'consent' ? 'consented' : 'declined';
+    nomination.consentTokenHash = null;
+    this.move(em, nomination, to, actor, decision === 'consent' ? 'the nominee consented' : 'the nominee declined');
+    const context = { nomination, targetLabel: targetLabel(nomination) };
+    await this.notifier.nomineeAnswered(em, context, decision === 'consent');
+    if (decision === 'consent' && notifyLineManager && nomination.nominee.lineManagerEmail) {
+      nomination.lineManagerNotified = true;
+      await this.notifier.lineManagerNotice(em, context, nomination.nominee.lineManagerEmail);
+    }
+    this.audit.record(em, { actorAccountId: actor.accountId, action: `nomination.${decision}`, objectType: 'nomination', objectId: nomination.id });
+  }
+
+  /** Re-reads the nomination under a row lock, so two answers or decisions cannot both apply. */
+  private async lock(em: EntityManager, where: FilterQuery<Nomination>): Promise<Nomination | null> {
+    const nomination = await em.findOne(Nomination, where, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    if (nomination) await em.populate(nomination, ['nominee', 'nominator', 'programme', 'cohort', 'cohort.programme', 'talentPool']);
+    return nomination;
+  }
+
+  private move(em: EntityManager, nomination: Nomination, to: NominationStatus, actor: Actor, reason: string | null, at = new Date()): void {
+    if (!canMoveNomination(nomination.status, to)) throw new ConflictError(`A ${nomination.status} nomination cannot become ${to}.`);
+    this.event(em, nomination, nomination.status, to, actor, reason, at);
+    nomination.status = to;
+  }
+
+  private event(em: EntityManager, nomination: Nomination, from: NominationStatus | null, to: NominationStatus, actor: Actor, reason: string | null, at: Date): void {
+    em.create(NominationEvent, { nomination, fromStatus: from, toStatus: to, actorAccountId: actor.accountId, actorRole: actor.role, reason, at });
+  }
+
+  private async view(em: EntityManager, nomination: Nomination, showGrid: boolean): Promise<NominationView> {
+    await em.flush();
+    const history = await em.find(NominationEvent, { nomination }, { orderBy: { at: 'asc', id: 'asc' } });
+    return { nomination, history, showGrid };
+  }
+
+  private async resolveTarget(em: EntityManager, input: CreateNominationInput): Promise<{ kind: string; id: string; systemId: string | null; label: string; programme: Programme | null; cohort: Cohort | null; pool: TalentPool | null }> {
+    if (input.programmeId) {
+      const programme = await em.findOne(Programme, { id: input.programmeId });
+      if (!programme) throw missingTarget('programmeId');
+      return { kind: 'programme', id: programme.id, systemId: programme.system?.id ?? null, label: `Programme: ${programme.title}`, programme, cohort: null, pool: null };
+    }
+    if (input.cohortId) {
+      const cohort = await em.findOne(Cohort, { id: input.cohortId }, { populate: ['programme'] });
+      if (!cohort) throw missingTarget('cohortId');
+      return { kind: 'cohort', id: cohort.id, systemId: cohort.programme.system?.id ?? null, label: `Cohort: ${cohort.name} (${cohort.programme.title})`, programme: null, cohort, pool: null };
+    }
+    const pool = await em.findOne(TalentPool, { id: input.talentPoolId! });
+    if (!pool) throw missingTarget('talentPoolId');
+    return { kind: 'talent_pool', id: pool.id, systemId: pool.system.id, label: `Talent pool: ${pool.name}`, programme: null, cohort: null, pool };
+  }
+
+  /** The nominee must work for an organisation of the target's system (any system for a national target). */
+  private async resolveNominee(em: EntityManager, scope: AccessScope, input: NomineeInput, systemId: string | null): Promise<Person> {
+    const worksThere = (person: Person) => systemId === null || person.organisation?.system.id === systemId;
+    if ('personId' in input) {
+      const person = await em.findOne(Person, { id: input.personId }, { populate: ['organisation'] });
+      if (!person || !scope.canSeeStaffDataOf(person.organisation?.system.id)) throw new InvalidInputError(`There is no person ${input.personId} in your systems.`, [{ field: 'nominee.personId', message: 'nominee.personId must be a person in your systems' }]);
+      if (!worksThere(person)) throw new ForbiddenError('The nominee must work for an organisation in the system that owns the target.');
+      return person;
+    }
+    const organisation = await em.findOne(Organisation, { id: input.organisationId });
+    if (!organisation) throw new InvalidInputError(`There is no organisation ${input.organisationId}.`, [{ field: 'nominee.organisationId', message: 'nominee.organisationId must be an existing organisation' }]);
+    if (systemId !== null && organisation.system.id !== systemId) throw new ForbiddenError('The nominee must work for an organisation in the system that owns the target.');
+    const existing = await em.findOne(Person, { email: input.email }, { populate: ['organisation'] });
+    if (existing) {
+      existing.organisation ??= organisation;
+      if (!worksThere(existing)) throw new ForbiddenError('The nominee must work for an organisation in the system that owns the target.');
+      return existing;
+    }
+    return em.create(Person, { email: input.email, givenName: input.givenName, familyName: input.familyName, organisation, createdAt: new Date(), updatedAt: new Date() });
+  }
+}
+
+function targetLabel(nomination: Nomination): string {
+  if (nomination.programme) return `Programme: ${nomination.programme.title}`;
+  if (nomination.cohort) return `Cohort: ${nomination.cohort.name} (${nomination.cohort.programme.title})`;
+  return `Talent pool: ${nomination.talentPool!.name}`;
+}
+
+function missingTarget(field: string): InvalidInputError {
+  return new InvalidInputError(`The ${field.replace(/Id$/, '')} does not exist.`, [{ field, message: `${field} must be an existing ${field.replace(/Id$/, '')}` }]);
+}
+
+function duplicate(): ConflictError {
+  return new ConflictError('This person already has an active nomination for this target.');
+}
+
+
