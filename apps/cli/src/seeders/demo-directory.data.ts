@@ -244,3 +244,9 @@ export const DEMO_PROGRAMMES: readonly {
     sessions: [{ title: 'Coaching: your Place leadership challenge', kind: 'coaching', dayOffset: 80, startHour: 10, hours: 1, onlineUrl: 'https://meet.example/frimley-coaching' }],
   },
 ];
+
+/** Demo talent pools, by ICB code. */
+export const DEMO_TALENT_POOLS: readonly { system: string; name: string; purpose: string }[] = [
+  { system: 'QE1', name: 'Aspiring directors', purpose: 'Senior leaders from any organisation in the system preparing for director roles.' },
+  { system: 'QE1', name: 'Clinical leaders for neighbourhood health', purpose: 'Clinicians and social care professionals ready to lead integrated neighbourhood teams.' },
+];

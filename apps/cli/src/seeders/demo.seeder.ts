@@ -3,12 +3,13 @@ import { Seeder } from '@mikro-orm/seeder';
 import { Organisation, Place, Region, System } from '@slp/directory';
 import { Account, Grade, Person, StaffGroup } from '@slp/identity';
 import { Cohort, LeadershipLevel, Programme, Session } from '@slp/learning';
+import { TalentPool } from '@slp/talent';
 import { AuditEntry, PasswordHasher } from '@slp/platform';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PROGRAMMES, REGIONS, SYSTEM_DETAIL, SYSTEMS } from './demo-directory.data';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PROGRAMMES, DEMO_TALENT_POOLS, REGIONS, SYSTEM_DETAIL, SYSTEMS } from './demo-directory.data';
 
 /**
  * Demo data: the regions, the 42 ICSs, Places and organisations in five systems, one account
- * per role, and three programmes with an open cohort and sessions each. Safe to run again: existing rows are kept, missing ones added.
+ * per role, three programmes with an open cohort and sessions each, and two talent pools. Safe to run again: existing rows are kept, missing ones added.
  */
 export class DemoSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
@@ -110,6 +111,12 @@ export class DemoSeeder extends Seeder {
           updatedAt: new Date(),
         });
       }
+    }
+    await em.flush();
+
+    for (const pool of DEMO_TALENT_POOLS) {
+      const system = systems.get(pool.system)!;
+      if (!(await em.count(TalentPool, { system, name: pool.name }))) em.create(TalentPool, { system, name: pool.name, purpose: pool.purpose, createdAt: new Date() });
     }
     await em.flush();
   }
