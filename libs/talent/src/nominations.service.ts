@@ -215,7 +215,7 @@ export class NominationsService {
       if (!nomination || (!staff && !nominee)) throw NotFoundError.of('nomination', id);
       if (!canMoveNomination(nomination.status, 'withdrawn')) throw new ConflictError(`A ${nomination.status} nomination cannot be withdrawn.`);
       nomination.consentTokenHash = null;
-      this.move(em, nomination, 'withdrawn', { accountId: scope.accountId, role: nominee ? 'nominee' : 'nominator' }, reason ?? (nominee ? 'consent withdrawn by the nominee' : 'withdrawn by the nominator'));
+      this.move(em, nomination, 'withdrawn', { accountId: scope.accountId, role: nominee ? 'nominee' : nomination.nominatorAccountId === scope.accountId ? 'nominator' : 'lead' }, reason ?? (nominee ? 'consent withdrawn by the nominee' : 'withdrawn by the nominator'));
       this.audit.record(em, { actorAccountId: scope.accountId, action: 'nomination.withdraw', objectType: 'nomination', objectId: nomination.id });
       return this.view(em, nomination, staff || nomination.gridSharedWithNominee);
     });

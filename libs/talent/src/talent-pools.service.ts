@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { System } from '@slp/directory';
 import { ProgrammeAccess } from '@slp/learning';
-import { AccessScope, AuditService, ConflictError, findPage, ForbiddenError, InvalidInputError, NotFoundError, Page, PageRequest } from '@slp/platform';
+import { AccessScope, AuditService, ConflictError, findPage, ForbiddenError, InvalidInputError, isUniqueViolation, NotFoundError, Page, PageRequest } from '@slp/platform';
 import { TalentPool } from './talent-pool.entity';
 
 export interface CreateTalentPoolInput {
@@ -43,6 +43,13 @@ export class TalentPoolsService {
       if (await em.count(TalentPool, { system, name: input.name })) throw new ConflictError(`${system.name} already has a talent pool named "${input.name}".`);
       const pool = em.create(TalentPool, { system, name: input.name, purpose: input.purpose ?? '', createdAt: new Date() });
       this.audit.record(em, { actorAccountId: scope.accountId, action: 'talent_pool.create', objectType: 'talent_pool', objectId: pool.id, details: { systemId: system.id } });
+      try {
+        await em.flush();
+      } catch (error) {
+        // Two requests racing past the check meet the unique constraint: the same 409.
+        if (isUniqueViolation(error, 'talent_pool_system_id_name_unique')) throw new ConflictError(`${system.name} already has a talent pool named "${input.name}".`);
+        throw error;
+      }
       return pool;
     });
   }
