@@ -36,7 +36,7 @@ describe('worker maintenance jobs (e2e)', () => {
     const queue = worker.get<Queue>(getQueueToken(MAINTENANCE_QUEUE));
     const schedulers = await queue.getJobSchedulers();
     expect(schedulers.filter((s) => s.key === MAINTENANCE_JOBS.expireOffers.name)).toHaveLength(1);
-    expect(schedulers.find((s) => s.key === MAINTENANCE_JOBS.expireOffers.name)?.every).toBe(MAINTENANCE_JOBS.expireOffers.everyMs);
+    expect(schedulers.find((s) => s.key === MAINTENANCE_JOBS.expireOffers.name)?.every).toBe(MAINTENANCE_JOBS.expireOffers.repeat.every);
   });
 
   it('expires a lapsed offer and offers the seat to the next person when the job runs', async () => {

@@ -1,10 +1,12 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
 import { PassportModule } from '@nestjs/passport';
 import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
 import { LearningModule } from '@slp/learning';
+import { EMAIL_QUEUE, NotificationsModule } from '@slp/notifications';
 import { TalentModule } from '@slp/talent';
-import { AppConfig, AuditModule, ConfigModule, DatabaseModule, HealthModule, HttpAccessModule, LoggingModule, RedisModule, RequestContextMiddleware } from '@slp/platform';
+import { AppConfig, AuditModule, bullOptions, ConfigModule, DatabaseModule, HealthModule, HttpAccessModule, LoggingModule, RedisModule, RequestContextMiddleware } from '@slp/platform';
 import { AccountsController } from './accounts/accounts.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtStrategy } from './auth/jwt.strategy';
@@ -17,6 +19,7 @@ import { EnrolmentsController } from './learning/enrolments.controller';
 import { ProgrammesController } from './learning/programmes.controller';
 import { SessionsController } from './learning/sessions.controller';
 import { NominationsController } from './talent/nominations.controller';
+import { NotificationsController } from './notifications/notifications.controller';
 import { PipelineController } from './talent/pipeline.controller';
 import { TalentPoolsController } from './talent/talent-pools.controller';
 import { MeController } from './me/me.controller';
@@ -40,6 +43,10 @@ export class ApiModule implements NestModule {
         IdentityModule,
         LearningModule,
         TalentModule,
+        NotificationsModule,
+        // The API reads queue counts; it never processes jobs.
+        BullModule.forRoot(bullOptions(config)),
+        BullModule.registerQueue({ name: EMAIL_QUEUE }),
       ],
       controllers: [
         HealthController,
@@ -56,6 +63,7 @@ export class ApiModule implements NestModule {
         TalentPoolsController,
         NominationsController,
         PipelineController,
+        NotificationsController,
       ],
       providers: [JwtStrategy, LocalStrategy],
     };

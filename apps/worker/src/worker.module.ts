@@ -2,12 +2,17 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
-import { LearningModule } from '@slp/learning';
+import { LEARNING_NOTIFICATION_KINDS, LearningModule } from '@slp/learning';
+import { DIGEST_KINDS, NotificationDeliveryModule, REMINDER_KINDS, TemplateRenderer } from '@slp/notifications';
+import { TALENT_NOTIFICATION_KINDS, TalentModule } from '@slp/talent';
 import { APP_CONFIG, AppConfig, AuditModule, bullOptions, ConfigModule, DatabaseModule, describeUrl, HealthModule, HealthService, LoggingModule, PasswordModule, RedisModule } from '@slp/platform';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { MAINTENANCE_QUEUE } from './maintenance/maintenance.queue';
 
 const READY_TIMEOUT_MS = 60_000;
+
+/** Every email kind the platform writes to the outbox. */
+export const EMAIL_KINDS = [...LEARNING_NOTIFICATION_KINDS, ...TALENT_NOTIFICATION_KINDS, ...REMINDER_KINDS, ...DIGEST_KINDS];
 
 /** Waits for PostgreSQL and Redis at start, then reports the worker ready; logs shutdown. */
 @Injectable()
@@ -16,10 +21,13 @@ export class WorkerLifecycle implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     private readonly health: HealthService,
+    private readonly templates: TemplateRenderer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Every kind the platform writes to the outbox must have its templates, or the worker does not start.
+    this.templates.assertCovers(EMAIL_KINDS);
     const started = Date.now();
     for (;;) {
       const readiness = await this.health.readiness();
@@ -57,6 +65,8 @@ export class WorkerModule {
         DirectoryModule,
         IdentityModule,
         LearningModule,
+        TalentModule,
+        NotificationDeliveryModule,
       ],
       providers: [WorkerLifecycle, MaintenanceProcessor],
     };

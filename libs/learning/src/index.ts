@@ -16,3 +16,4 @@ export * from './attendance.service';
 export * from './session-calendar';
 export * from './learning.module';
 export * from './enrolment-record';
+export * from './session-reminders.service';

@@ -13,12 +13,13 @@ import { ProgrammesService } from './programmes.service';
 import { SeatAllocator } from './seat-allocator';
 import { Session } from './session.entity';
 import { SessionsService } from './sessions.service';
+import { SessionRemindersService } from './session-reminders.service';
 
 export const LEARNING_ENTITIES = [Programme, Cohort, Enrolment, Session, Attendance];
 
 @Module({
   imports: [MikroOrmModule.forFeature(LEARNING_ENTITIES), NotificationsModule],
-  providers: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SeatAllocator, LearningNotifier],
-  exports: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService],
+  providers: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService, SeatAllocator, LearningNotifier],
+  exports: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService],
 })
 export class LearningModule {}

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Person } from '@slp/identity';
+import { addressOf } from '@slp/notifications';
 import { AccessScope, APP_CONFIG, AppConfig, AuditService, ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '@slp/platform';
 import { Cohort } from './cohort.entity';
 import { CohortsService } from './cohorts.service';
@@ -103,7 +104,7 @@ export class SessionsService {
     const attending = await this.em.findOne(Enrolment, { cohort, person: scope.personId, status: { $in: ['enrolled', 'completed', 'not_completed'] } }, { populate: ['person'] });
     if (!staff && !attending) throw NotFoundError.of('session', id);
     const attendee = attending ? { name: `${attending.person.givenName} ${attending.person.familyName}`, email: attending.person.email } : undefined;
-    return sessionCalendar(session, { programmeTitle: programme.title, cohortName: cohort.name, organiserEmail: organiserAddress(this.config.mail.from), attendee });
+    return sessionCalendar(session, { programmeTitle: programme.title, cohortName: cohort.name, organiserEmail: addressOf(this.config.mail.from), attendee });
   }
 
   /**
@@ -126,9 +127,4 @@ export class SessionsService {
 function assertSession(input: Pick<SessionInput, 'startsAt' | 'endsAt' | 'location' | 'onlineUrl'>): void {
   if (input.endsAt <= input.startsAt) throw new InvalidInputError('The session ends before it starts.', [{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
   if (!input.location && !input.onlineUrl) throw new InvalidInputError('Say where the session is.', [{ field: 'location', message: 'location or onlineUrl is required' }]);
-}
-
-/** `Name <address>` or a bare address, as the organiser's email. */
-function organiserAddress(from: string): string {
-  return /<([^>]+)>/.exec(from)?.[1] ?? from;
 }

@@ -58,6 +58,10 @@ export class Notification {
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 
+  /** When the relay last handed it to the queue (a row queued long ago is handed over again). */
+  @Property({ type: 'timestamptz', nullable: true })
+  queuedAt?: Date | null;
+
   @Property({ type: 'timestamptz', nullable: true })
   sentAt?: Date | null;
 }

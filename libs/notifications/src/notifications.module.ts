@@ -1,9 +1,17 @@
 import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { NotificationPreference } from './notification-preference.entity';
+import { NotificationPreferencesService } from './notification-preferences.service';
 import { Notification } from './notification.entity';
 import { OutboxService } from './outbox.service';
+import { NotificationsAdminService } from './notifications-admin.service';
 
-export const NOTIFICATION_ENTITIES = [Notification];
+export const NOTIFICATION_ENTITIES = [Notification, NotificationPreference];
 
-@Module({ imports: [MikroOrmModule.forFeature(NOTIFICATION_ENTITIES)], providers: [OutboxService], exports: [OutboxService] })
+/** The outbox and preferences: what the API and feature modules need. Sending lives in the worker. */
+@Module({
+  imports: [MikroOrmModule.forFeature(NOTIFICATION_ENTITIES)],
+  providers: [OutboxService, NotificationPreferencesService, NotificationsAdminService],
+  exports: [OutboxService, NotificationPreferencesService, NotificationsAdminService],
+})
 export class NotificationsModule {}

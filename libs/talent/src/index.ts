@@ -11,3 +11,4 @@ export * from './nominations.service';
 export * from './appointments.service';
 export * from './pipeline.service';
 export * from './talent.module';
+export * from './lead-digest.service';

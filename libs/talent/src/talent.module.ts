@@ -11,6 +11,7 @@ import { NominationEvent } from './nomination-event.entity';
 import { Nomination } from './nomination.entity';
 import { NominationsService } from './nominations.service';
 import { PipelineService } from './pipeline.service';
+import { LeadDigestService } from './lead-digest.service';
 import { TalentNotifier } from './talent-notifier';
 import { TalentPool } from './talent-pool.entity';
 import { TalentPoolsService } from './talent-pools.service';
@@ -19,7 +20,7 @@ export const TALENT_ENTITIES = [TalentPool, Nomination, NominationEvent, Members
 
 @Module({
   imports: [MikroOrmModule.forFeature(TALENT_ENTITIES), DirectoryModule, IdentityModule, LearningModule, NotificationsModule],
-  providers: [TalentPoolsService, NominationsService, AppointmentsService, PipelineService, TalentNotifier],
-  exports: [TalentPoolsService, NominationsService, AppointmentsService, PipelineService],
+  providers: [TalentPoolsService, NominationsService, AppointmentsService, PipelineService, LeadDigestService, TalentNotifier],
+  exports: [TalentPoolsService, NominationsService, AppointmentsService, PipelineService, LeadDigestService],
 })
 export class TalentModule {}

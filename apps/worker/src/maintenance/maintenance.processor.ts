@@ -3,42 +3,48 @@ import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import { CreateRequestContext } from '@mikro-orm/decorators/legacy';
 import type { Job, Queue } from 'bullmq';
-import { EnrolmentService } from '@slp/learning';
+import { EnrolmentService, SessionRemindersService } from '@slp/learning';
+import { LeadDigestService } from '@slp/talent';
 import { MAINTENANCE_JOBS, MAINTENANCE_QUEUE, MaintenanceJobName } from './maintenance.queue';
 
 /**
  * Runs the maintenance jobs. The schedules are BullMQ job schedulers with fixed ids, so however
  * many workers start, each job is scheduled once and each tick is processed by one worker.
+ * Every job name has exactly one handler: the record below must list them all to compile.
  */
 @Processor(MAINTENANCE_QUEUE)
 export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger('Maintenance');
+  private readonly handlers: Record<MaintenanceJobName, () => Promise<number>>;
 
   constructor(
     @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
-    private readonly enrolments: EnrolmentService,
+    enrolments: EnrolmentService,
+    reminders: SessionRemindersService,
+    digest: LeadDigestService,
     // Used by @CreateRequestContext: each job gets its own entity manager.
     private readonly orm: MikroORM,
   ) {
     super();
+    this.handlers = {
+      'expire-offers': () => enrolments.expireOffers(new Date()),
+      'create-reminders': () => reminders.createDue(new Date()),
+      'lead-digest': () => digest.createWeekly(new Date()),
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
     for (const job of Object.values(MAINTENANCE_JOBS)) {
-      await this.queue.upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, opts: { removeOnComplete: 100, removeOnFail: 500 } });
+      await this.queue.upsertJobScheduler(job.name, job.repeat, { name: job.name, opts: { removeOnComplete: 100, removeOnFail: 500 } });
     }
   }
 
   @CreateRequestContext()
-  async process(job: Job<unknown, unknown, MaintenanceJobName>): Promise<unknown> {
-    switch (job.name) {
-      case MAINTENANCE_JOBS.expireOffers.name: {
-        const expired = await this.enrolments.expireOffers(new Date());
-        if (expired) this.logger.log(`Expired ${expired} place offer(s) and passed the seats on`);
-        return { expired };
-      }
-      default:
-        throw new Error(`No handler for maintenance job "${String(job.name)}"`);
-    }
+  async process(job: Job<unknown, unknown, MaintenanceJobName>): Promise<{ count: number }> {
+    const handler = this.handlers[job.name];
+    if (!handler) throw new Error(`No handler for maintenance job "${String(job.name)}"`);
+    const count = await handler();
+    if (count) this.logger.log(`${job.name}: ${count}`);
+    return { count };
   }
 }

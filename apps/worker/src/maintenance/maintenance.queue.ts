@@ -1,9 +1,15 @@
+import type { RepeatOptions } from 'bullmq';
+
 /** Housekeeping jobs that must happen without a request: each runs once per tick across all workers. */
 export const MAINTENANCE_QUEUE = 'maintenance';
 
 export const MAINTENANCE_JOBS = {
   /** Expire place offers whose window has passed and pass each seat to the next person. */
-  expireOffers: { name: 'expire-offers', everyMs: 60_000 },
-} as const;
+  expireOffers: { name: 'expire-offers', repeat: { every: 60_000 } },
+  /** Write session reminders (7 days and 24 hours before) to the outbox. */
+  createReminders: { name: 'create-reminders', repeat: { every: 15 * 60_000 } },
+  /** Monday morning digest for programme leads. */
+  leadDigest: { name: 'lead-digest', repeat: { pattern: '0 8 * * 1', tz: 'Europe/London' } },
+} as const satisfies Record<string, { name: string; repeat: Omit<RepeatOptions, 'key'> }>;
 
 export type MaintenanceJobName = (typeof MAINTENANCE_JOBS)[keyof typeof MAINTENANCE_JOBS]['name'];

@@ -29,6 +29,11 @@ export interface AppConfig {
     readonly smtpUrl: string | undefined;
     readonly sinkDir: string;
     readonly from: string;
+    /** Attempts per email before it is dead, with exponential backoff from `retryBaseMs`. */
+    readonly maxAttempts: number;
+    readonly retryBaseMs: number;
+    /** Emails one worker process sends at once (each holds a database connection while sending). */
+    readonly concurrency: number;
   };
   readonly auth: {
     /** Secret: HMAC key for access tokens. */
@@ -82,13 +87,16 @@ const envSchema = z
     TRUST_PROXY: bool.default(false),
     DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/leadership'),
     DATABASE_REPLICA_URLS: list.pipe(z.array(url(['postgres:', 'postgresql:']))).default([]),
-    DATABASE_POOL_MAX: integer(1, 500).default(10),
+    DATABASE_POOL_MAX: integer(1, 500).default(12),
     DATABASE_DEBUG: bool.default(false),
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
     REDIS_PREFIX: z.string().regex(/^[\w:{}-]+$/, { message: 'may contain letters, digits, _ - : { } only' }).default('slp'),
     SMTP_URL: url(['smtp:', 'smtps:']).optional(),
     MAIL_SINK_DIR: z.string().min(1).default('var/mail'),
     MAIL_FROM: z.string().min(3).default('System Leadership Platform <no-reply@leadership.localhost>'),
+    MAIL_MAX_ATTEMPTS: integer(1, 50).default(8),
+    MAIL_RETRY_BASE_MS: integer(10, 3_600_000).default(2000),
+    MAIL_CONCURRENCY: integer(1, 100).default(8),
     JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
     ACCESS_TOKEN_TTL_SECONDS: integer(60, 3600).default(900),
     REFRESH_TOKEN_TTL_DAYS: integer(1, 90).default(14),
@@ -128,7 +136,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     http: { port: env.PORT, corsOrigins: env.CORS_ORIGINS, trustProxy: env.TRUST_PROXY },
     database: { url: env.DATABASE_URL, replicaUrls: env.DATABASE_REPLICA_URLS, poolMax: env.DATABASE_POOL_MAX, debug: env.DATABASE_DEBUG },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
-    mail: { smtpUrl: env.SMTP_URL, sinkDir: env.MAIL_SINK_DIR, from: env.MAIL_FROM },
+    mail: { smtpUrl: env.SMTP_URL, sinkDir: env.MAIL_SINK_DIR, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS, retryBaseMs: env.MAIL_RETRY_BASE_MS, concurrency: env.MAIL_CONCURRENCY },
     auth: {
       jwtSecret: env.JWT_SECRET ?? DEV_JWT_SECRET,
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,

@@ -1,0 +1,59 @@
+import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import { tzlib_get_ical_block } from 'timezones-ical-library';
+import { DateTime } from 'luxon';
+import { LONDON } from '@slp/platform';
+
+export interface InvitationEvent {
+  /** Stable across versions, so calendars update the event rather than add one (RFC 5545 §3.8.4.7). */
+  readonly uid: string;
+  /** Rises with every change (RFC 5545 §3.8.7.4). */
+  readonly sequence: number;
+  readonly start: Date;
+  readonly end: Date;
+  readonly summary: string;
+  readonly description: string;
+  readonly location: string | null;
+  readonly url: string | null;
+  readonly cancelled: boolean;
+  readonly calendarName: string;
+  readonly organiserEmail: string;
+  /** Who the invitation is for (RFC 5546 §3.2.2: a REQUEST names at least one attendee). */
+  readonly attendee?: { readonly name: string; readonly email: string };
+}
+
+/** An iTIP (RFC 5546) invitation: METHOD REQUEST, or CANCEL once cancelled, with Europe/London times and VTIMEZONE. */
+export function calendarInvitation(event: InvitationEvent, now = new Date()): { method: 'REQUEST' | 'CANCEL'; content: string } {
+  const method = event.cancelled ? 'CANCEL' : 'REQUEST';
+  const calendar = ical({
+    prodId: { company: 'System Leadership Platform', product: 'Sessions', language: 'EN' },
+    method: event.cancelled ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
+    name: event.calendarName,
+  });
+  calendar.timezone({ name: LONDON, generator: (zone) => tzlib_get_ical_block(zone)[0] });
+  const london = (date: Date) => DateTime.fromJSDate(date).setZone(LONDON);
+  calendar.createEvent({
+    id: event.uid,
+    sequence: event.sequence,
+    stamp: london(now),
+    start: london(event.start),
+    end: london(event.end),
+    timezone: LONDON,
+    summary: event.summary,
+    description: event.description,
+    location: event.location ?? event.url ?? undefined,
+    url: event.url ?? undefined,
+    status: event.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    organizer: { name: 'System Leadership Platform', email: event.organiserEmail },
+    attendees: event.attendee ? [{ name: event.attendee.name, email: event.attendee.email, rsvp: false, role: ICalAttendeeRole.REQ, status: ICalAttendeeStatus.ACCEPTED }] : [],
+  });
+  // DTSTAMP must be UTC (RFC 5545 §3.8.7.2); the library writes it in the calendar's zone.
+  const stamp = DateTime.fromJSDate(now).toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
+  const text = calendar.toString().replace(/^DTSTAMP:.*$/m, `DTSTAMP:${stamp}`);
+  // Every content line ends with CRLF, the last one too (RFC 5545 §3.1).
+  return { method, content: text.endsWith('\r\n') ? text : `${text}\r\n` };
+}
+
+/** "Name <address>" or a bare address, as an organiser's email. */
+export function addressOf(from: string): string {
+  return /<([^>]+)>/.exec(from)?.[1] ?? from;
+}

@@ -1,0 +1,147 @@
+/**
+ * Example `data` for every email kind, in the shape the notifiers write to the outbox
+ * (LearningNotifier, TalentNotifier, SessionRemindersService with the links EmailSender adds,
+ * LeadDigestService). For template tests, previews and the rendering benchmark.
+ */
+
+const PUBLIC_URL = 'https://leadership.example.nhs.uk';
+
+const enrolment = {
+  programmeTitle: 'Leading Integrated Care',
+  cohortId: '0193a5c2-7d41-7b6e-9a51-3f0d2c8e4b17',
+  cohortName: 'West Yorkshire, January 2027',
+  cohortStartsAt: '2027-01-11T09:00:00+00:00',
+  cohortStartsAtLondon: 'Monday 11 January 2027, 9:00am',
+  cohortEndsAtLondon: 'Friday 25 June 2027, 5:00pm',
+  givenName: 'Priya',
+  enrolmentId: '0193a5c3-1e0b-7f22-8c4d-6a9b0e5f2d31',
+};
+
+const session = {
+  id: '0193a5c4-9b27-7c03-b6e8-2d4f7a1c0e95',
+  sequence: 0,
+  title: 'Action learning set 3: leading through conflict',
+  kind: 'action_learning_set',
+  startsAt: '2026-12-01T09:30:00+00:00',
+  endsAt: '2026-12-01T16:30:00+00:00',
+  startsAtLondon: 'Tuesday 1 December 2026, 9:30am',
+  endsAtLondon: 'Tuesday 1 December 2026, 4:30pm',
+  location: 'Room 4, Thackray Building, Leeds General Infirmary, Great George Street, Leeds LS1 3EX',
+  onlineUrl: null,
+};
+
+const sessionEmail = {
+  programmeTitle: enrolment.programmeTitle,
+  cohortId: enrolment.cohortId,
+  cohortName: enrolment.cohortName,
+  cohortStartsAt: enrolment.cohortStartsAt,
+  cohortStartsAtLondon: enrolment.cohortStartsAtLondon,
+  cohortEndsAtLondon: enrolment.cohortEndsAtLondon,
+  session,
+  givenName: 'Priya',
+};
+
+const nominationId = '0193a5c6-42f8-7a19-a0d3-8e6c1b5f7d24';
+const nomination = {
+  nominationId,
+  target: 'Cohort: West Yorkshire, January 2027 (Leading Integrated Care)',
+  nomineeName: "Siobhan O'Connor",
+  nominatorName: 'Gareth Jones',
+  nominationUrl: `${PUBLIC_URL}/nominations/${nominationId}`,
+};
+
+const reminder = {
+  givenName: 'Priya',
+  programmeTitle: enrolment.programmeTitle,
+  cohortName: enrolment.cohortName,
+  cohortId: enrolment.cohortId,
+  session: {
+    ...session,
+    // The reminder query writes UTC instants; the London wording is the same.
+    startsAt: '2026-12-01T09:30:00Z',
+    endsAt: '2026-12-01T16:30:00Z',
+    location: null,
+    onlineUrl: 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjQ5ZjFh%40thread.v2/0',
+  },
+  unsubscribeUrl: `${PUBLIC_URL}/api/v1/notification-preferences/unsubscribe?token=0193a5b1-0c6e-7d85-9f12-4b7e3a0c6d58.q3Jt8Xz0bYp1mW4sV7nK2dR9fH6gL5cA0eT3uI8oP1w`,
+  preferencesUrl: `${PUBLIC_URL}/api/v1/me/notification-preferences`,
+};
+
+export const EMAIL_EXAMPLES: Record<string, Record<string, unknown>> = {
+  enrolment_confirmed: { ...enrolment },
+  waitlisted: { ...enrolment, waitlistPosition: 3 },
+  application_received: { ...enrolment },
+  application_approved: { ...enrolment, outcome: 'waitlisted', waitlistPosition: 2 },
+  application_rejected: {
+    ...enrolment,
+    reason: 'This cohort is for people in band 8a roles and above. The Mary Seacole Programme starting in April would suit your current role better.',
+  },
+  place_offered: { ...enrolment, offerExpiresAt: '2026-12-03T14:15:00.000Z', offerExpiresAtLondon: 'Thursday 3 December 2026, 2:15pm' },
+  offer_expired: { ...enrolment },
+  promoted_from_waitlist: { ...enrolment },
+  session_scheduled: { ...sessionEmail },
+  session_changed: {
+    ...sessionEmail,
+    session: {
+      ...session,
+      sequence: 2,
+      startsAt: '2026-12-01T10:00:00+00:00',
+      startsAtLondon: 'Tuesday 1 December 2026, 10:00am',
+      location: null,
+      onlineUrl: 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjQ5ZjFh%40thread.v2/0',
+    },
+    changes: {
+      startsAt: { from: '2026-12-01T09:30:00+00:00', to: '2026-12-01T10:00:00+00:00' },
+      startsAtLondon: { from: 'Tuesday 1 December 2026, 9:30am', to: 'Tuesday 1 December 2026, 10:00am' },
+      location: { from: session.location, to: null },
+      onlineUrl: { from: null, to: 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjQ5ZjFh%40thread.v2/0' },
+    },
+  },
+  session_cancelled: { ...sessionEmail, session: { ...session, sequence: 1 } },
+  cohort_cancelled: {
+    programmeTitle: enrolment.programmeTitle,
+    cohortId: enrolment.cohortId,
+    cohortName: enrolment.cohortName,
+    cohortStartsAt: enrolment.cohortStartsAt,
+    cohortStartsAtLondon: enrolment.cohortStartsAtLondon,
+    cohortEndsAtLondon: enrolment.cohortEndsAtLondon,
+    givenName: 'Priya',
+  },
+
+  nomination_consent_request: {
+    ...nomination,
+    givenName: 'Siobhan',
+    consentUrl: `${PUBLIC_URL}/nominations/consent?token=Xk3vQ9mB2pL7sT0wY5cN8dR1fH4gJ6aE2uI9oZ3bV0`,
+    consentToken: 'Xk3vQ9mB2pL7sT0wY5cN8dR1fH4gJ6aE2uI9oZ3bV0',
+    consentExpiresAt: '2026-12-03T14:15:00.000Z',
+    consentExpiresAtLondon: 'Thursday 3 December 2026, 2:15pm',
+    rationale:
+      'Siobhan led the discharge-to-assess pilot across Leeds and Wakefield and brought social care partners with her.\nShe is ready to lead beyond her own organisation.',
+  },
+  nomination_consented: { ...nomination, givenName: 'Gareth' },
+  nomination_declined: { ...nomination, givenName: 'Gareth' },
+  nomination_accepted: { ...nomination, givenName: 'Siobhan', outcome: 'enrolled', waitlistPosition: null, audience: 'nominee' },
+  nomination_rejected: {
+    ...nomination,
+    givenName: 'Gareth',
+    reason: 'The cohort is for people working across more than one organisation; Siobhan would be a strong candidate for the next intake.',
+    audience: 'nominator',
+  },
+  nomination_line_manager_notice: { ...nomination },
+
+  session_reminder_7d: { ...reminder },
+  session_reminder_24h: { ...reminder },
+
+  lead_digest: {
+    givenName: 'Oluwaseun',
+    weekOf: 'Monday 7 December 2026',
+    pendingApplications: 4,
+    consentedNominations: 1,
+    applications: [
+      { cohortName: 'West Yorkshire, January 2027', programmeTitle: 'Leading Integrated Care', count: 3 },
+      { cohortName: 'Humber and North Yorkshire, March 2027', programmeTitle: 'Leading Integrated Care', count: 1 },
+    ],
+    nominations: [{ target: 'Aspiring Directors of Nursing', count: 1 }],
+    dashboardUrl: `${PUBLIC_URL}/api/docs`,
+  },
+};

@@ -1,0 +1,128 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { APP_CONFIG, AppConfig } from '@slp/platform';
+import { addressOf, calendarInvitation } from './calendar-invitation';
+import { isPermanentMailError, MailTransport, OutgoingEmail } from './mail-transport';
+import { isReminder } from './notification-kinds';
+import { NotificationPreferencesService } from './notification-preferences.service';
+import { TemplateRenderer } from './template-renderer';
+
+export type DeliveryOutcome = 'sent' | 'already_done' | 'retry' | 'dead';
+
+interface Row {
+  id: string;
+  kind: string;
+  status: string;
+  recipient_person_id: string | null;
+  recipient_email: string;
+  recipient_name: string;
+  data: Record<string, unknown>;
+  attempts: number;
+}
+
+interface SessionData {
+  id: string;
+  sequence: number;
+  title: string;
+  startsAt: string;
+  endsAt: string;
+  location: string | null;
+  onlineUrl: string | null;
+}
+
+const SESSION_KINDS = new Set(['session_scheduled', 'session_changed', 'session_cancelled', 'session_reminder_7d', 'session_reminder_24h']);
+
+/**
+ * Renders and sends one outbox row, exactly once per row: the row is locked for the send and
+ * marked sent with the provider's message id in the same transaction, so a retried or redelivered
+ * job for a sent row sends nothing.
+ */
+@Injectable()
+export class EmailSender {
+  private readonly logger = new Logger('EmailSender');
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly renderer: TemplateRenderer,
+    private readonly transport: MailTransport,
+    private readonly preferences: NotificationPreferencesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async deliver(notificationId: string, attempt: number, maxAttempts: number): Promise<DeliveryOutcome> {
+    return this.orm.em.fork().transactional(async (em) => {
+      const [row] = await em.execute<Row[]>(
+        `select id, kind, status, recipient_person_id, recipient_email, recipient_name, data, attempts from notification where id = ? for update`,
+        [notificationId],
+      );
+      if (!row || row.status === 'sent' || row.status === 'dead') return 'already_done';
+      try {
+        const sent = await this.transport.send(this.compose(row));
+        await em.execute(`update notification set status = 'sent', provider_message_id = ?, sent_at = now(), attempts = attempts + 1, last_error = null where id = ?`, [sent.messageId, row.id]);
+        return 'sent';
+      } catch (error) {
+        const permanent = isPermanentMailError(error) || error instanceof RenderError;
+        const final = permanent || attempt >= maxAttempts;
+        const message = describe(error);
+        await em.execute(`update notification set status = ?, attempts = attempts + 1, last_error = ? where id = ?`, [final ? 'dead' : 'failed', message, row.id]);
+        if (final) this.logger.warn(`Notification ${row.id} (${row.kind}) is dead after ${attempt} attempt(s): ${message}`);
+        return final ? 'dead' : 'retry';
+      }
+    });
+  }
+
+  private compose(row: Row): OutgoingEmail {
+    const data = { ...row.data };
+    const headers: Record<string, string> = {};
+    if (isReminder(row.kind) && row.recipient_person_id) {
+      const unsubscribeUrl = this.preferences.unsubscribeUrl(row.recipient_person_id);
+      Object.assign(data, { unsubscribeUrl, preferencesUrl: `${this.config.publicUrl}/api/v1/me/notification-preferences` });
+      headers['List-Unsubscribe'] = `<${unsubscribeUrl}>`;
+      headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+    }
+    let rendered;
+    try {
+      rendered = this.renderer.render(row.kind, data);
+    } catch (error) {
+      throw new RenderError(describe(error));
+    }
+    return {
+      to: { name: row.recipient_name, address: row.recipient_email },
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      messageId: `<${row.id}@system-leadership-platform>`,
+      headers,
+      calendar: SESSION_KINDS.has(row.kind) ? this.invitation(row) : undefined,
+    };
+  }
+
+  /** Session emails carry the invitation, so calendars add, move or cancel the event themselves. */
+  private invitation(row: Row): OutgoingEmail['calendar'] {
+    const session = row.data.session as SessionData | undefined;
+    if (!session) return undefined;
+    return calendarInvitation({
+      uid: `session-${session.id}@system-leadership-platform`,
+      sequence: session.sequence,
+      start: new Date(session.startsAt),
+      end: new Date(session.endsAt),
+      summary: `${session.title} (${String(row.data.programmeTitle)})`,
+      description: `${String(row.data.programmeTitle)}, ${String(row.data.cohortName)}${session.onlineUrl ? `\nJoin online: ${session.onlineUrl}` : ''}`,
+      location: session.location,
+      url: session.onlineUrl,
+      cancelled: row.kind === 'session_cancelled',
+      calendarName: `${String(row.data.programmeTitle)}: ${String(row.data.cohortName)}`,
+      organiserEmail: addressOf(this.config.mail.from),
+      attendee: { name: row.recipient_name, email: row.recipient_email },
+    });
+  }
+}
+
+/** A template that cannot render the row's data will never succeed: the row goes dead at once. */
+class RenderError extends Error {}
+
+function describe(error: unknown): string {
+  const mailError = error as { responseCode?: number; response?: string; message?: string };
+  const text = mailError?.response ?? mailError?.message ?? String(error);
+  return (mailError?.responseCode ? `${mailError.responseCode} ${text}` : text).slice(0, 1_000);
+}
