@@ -42,4 +42,38 @@ describe('email delivery through the worker (e2e)', () => {
     const [row] = await forkEm(api).getConnection().execute<{ status: string; provider_message_id: string }[]>(`select status, provider_message_id from notification where recipient_email = ?`, ['grace.mensah@trust.nhs.example']);
     expect(row).toEqual({ status: 'sent', provider_message_id: expect.stringMatching(/@system-leadership-platform>$/) });
   });
+
+  it('emails the nominee a working consent link, then removes the link from the outbox', async () => {
+    const em = forkEm(api);
+    const sys = await system(em);
+    const org = await organisation(em, sys);
+    const target = await programme(em, sys, { title: 'Aspiring Directors Programme' });
+    const lead = await account(em, { roles: ['programme_lead'], systems: [sys], organisation: org });
+    const before = sink.received.length;
+
+    const created = await api
+      .http()
+      .post('/api/v1/nominations')
+      .set('Authorization', `Bearer ${accessTokenFor(api, lead)}`)
+      .send({ nominee: { email: 'owen.price@council.example', givenName: 'Owen', familyName: 'Price', organisationId: org.id }, programmeId: target.id, readiness: 'ready_1_2_years', performance: 2, potential: 3, rationale: 'Leads the reablement team.' })
+      .expect(201);
+
+    const [email] = (await sink.waitFor(before + 1)).slice(before);
+    expect(email!.to).toEqual(['owen.price@council.example']);
+    // The body is quoted-printable: undo soft line breaks and =XX escapes before reading the link.
+    const body = email!.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    const token = /consent\?token=([\w%-]+)/.exec(body)?.[1];
+    expect(token).toBeDefined();
+    const deadline = Date.now() + 5_000;
+    let data: Record<string, unknown> = {};
+    while (Date.now() < deadline) {
+      [{ data }] = await forkEm(api).getConnection().execute<{ data: Record<string, unknown> }[]>(`select data from notification where subject_id = ? and kind = 'nomination_consent_request' and status = 'sent'`, [created.body.id]).then((rows) => (rows.length ? rows : [{ data: { consentToken: 'pending' } }]));
+      if (!('consentToken' in data)) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(data).not.toHaveProperty('consentToken');
+    expect(data).not.toHaveProperty('consentUrl');
+    await api.http().post('/api/v1/nominations/consent').send({ token: decodeURIComponent(token!), decision: 'consent' }).expect(200);
+  });
 });
+

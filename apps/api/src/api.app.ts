@@ -6,6 +6,7 @@ import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, InputValidationPipe, ProblemDetailsFilter, requestIdFor } from '@slp/platform';
 import { ApiModule } from './api.module';
+import { mountQueueDashboard } from './notifications/queue-dashboard';
 
 export const API_PREFIX = 'api/v1';
 
@@ -47,6 +48,7 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 
   await app.init();
+  await mountQueueDashboard(app, config);
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }

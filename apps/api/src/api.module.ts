@@ -6,7 +6,7 @@ import { IdentityModule } from '@slp/identity';
 import { LearningModule } from '@slp/learning';
 import { EMAIL_QUEUE, NotificationsModule } from '@slp/notifications';
 import { TalentModule } from '@slp/talent';
-import { AppConfig, AuditModule, bullOptions, ConfigModule, DatabaseModule, HealthModule, HttpAccessModule, LoggingModule, RedisModule, RequestContextMiddleware } from '@slp/platform';
+import { AppConfig, AuditModule, bullOptions, MAINTENANCE_QUEUE, ConfigModule, DatabaseModule, HealthModule, HttpAccessModule, LoggingModule, RedisModule, RequestContextMiddleware } from '@slp/platform';
 import { AccountsController } from './accounts/accounts.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtStrategy } from './auth/jwt.strategy';
@@ -46,7 +46,7 @@ export class ApiModule implements NestModule {
         NotificationsModule,
         // The API reads queue counts; it never processes jobs.
         BullModule.forRoot(bullOptions(config)),
-        BullModule.registerQueue({ name: EMAIL_QUEUE }),
+        BullModule.registerQueue({ name: EMAIL_QUEUE }, { name: MAINTENANCE_QUEUE }),
       ],
       controllers: [
         HealthController,

@@ -10,7 +10,8 @@ const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
   db:seed:demo               add the demo directory and demo accounts
   db:migration:create        (development) write a migration for entity changes
   demo                       migrate, seed, and run the API and the worker together
-  admin create-admin <email> create or promote a national admin (password from ADMIN_PASSWORD)`;
+  admin create-admin <email> create or promote a national admin (password from ADMIN_PASSWORD)
+  health                     exit 0 when PostgreSQL and Redis answer, 1 otherwise (the worker's readiness probe)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -43,6 +44,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'demo':
       return runDemo(config);
+    case 'health': {
+      const problems = await preflight(config);
+      for (const problem of problems) console.error(problem.message);
+      if (!problems.length) console.log('PostgreSQL and Redis answer.');
+      return problems.length ? 1 : 0;
+    }
     case 'admin': {
       const [sub, email] = args;
       if (sub !== 'create-admin') return fail(USAGE);

@@ -30,6 +30,9 @@ interface SessionData {
   onlineUrl: string | null;
 }
 
+/** Data fields that grant access (single-use links): removed from the row once the email is sent. */
+const SECRET_DATA_FIELDS = ['consentToken', 'consentUrl'] as const;
+
 const SESSION_KINDS = new Set(['session_scheduled', 'session_changed', 'session_cancelled', 'session_reminder_7d', 'session_reminder_24h']);
 
 /**
@@ -58,7 +61,12 @@ export class EmailSender {
       if (!row || row.status === 'sent' || row.status === 'dead') return 'already_done';
       try {
         const sent = await this.transport.send(this.compose(row));
-        await em.execute(`update notification set status = 'sent', provider_message_id = ?, sent_at = now(), attempts = attempts + 1, last_error = null where id = ?`, [sent.messageId, row.id]);
+        // Secrets the email needed (a consent link) leave the outbox once it is sent.
+        await em.execute(
+          `update notification set status = 'sent', provider_message_id = ?, sent_at = now(), attempts = attempts + 1, last_error = null,
+                  data = data ${SECRET_DATA_FIELDS.map((field) => `- '${field}'`).join(' ')} where id = ?`,
+          [sent.messageId, row.id],
+        );
         return 'sent';
       } catch (error) {
         const permanent = isPermanentMailError(error) || error instanceof RenderError;

@@ -1,8 +1,8 @@
 import type { RepeatOptions } from 'bullmq';
 
-/** Housekeeping jobs that must happen without a request: each runs once per tick across all workers. */
-export const MAINTENANCE_QUEUE = 'maintenance';
+export { MAINTENANCE_QUEUE } from '@slp/platform';
 
+/** Housekeeping jobs that must happen without a request: each runs once per tick across all workers. */
 export const MAINTENANCE_JOBS = {
   /** Expire place offers whose window has passed and pass each seat to the next person. */
   expireOffers: { name: 'expire-offers', repeat: { every: 60_000 } },

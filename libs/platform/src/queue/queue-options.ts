@@ -8,3 +8,6 @@ import type { AppConfig } from '../config/app-config';
 export function bullOptions(config: AppConfig): Pick<QueueOptions, 'connection' | 'prefix'> {
   return { connection: { url: config.redis.url, maxRetriesPerRequest: null }, prefix: `${config.redis.prefix}:bull` };
 }
+
+/** Housekeeping jobs (offer expiry, reminders, digests); the worker runs them, the API's dashboard shows them. */
+export const MAINTENANCE_QUEUE = 'maintenance';

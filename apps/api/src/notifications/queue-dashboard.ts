@@ -1,0 +1,75 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { JwtService } from '@nestjs/jwt';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter as BoardAdapter } from '@bull-board/fastify';
+import type { Queue } from 'bullmq';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AuthService, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from '@slp/identity';
+import { EMAIL_QUEUE } from '@slp/notifications';
+import { AccessScope, AppConfig, MAINTENANCE_QUEUE, PROBLEM_CONTENT_TYPE, problemType } from '@slp/platform';
+
+export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+const COOKIE = 'slp_queue_dashboard';
+
+/**
+ * The queue dashboard (bull-board) for national admins. It is a plain Fastify route outside Nest's
+ * guards, so this hook is its authorisation: a bearer access token, or the cookie set by opening
+ * `/admin/queues?token=<access token>` once in a browser (HttpOnly, SameSite=Strict, this path only).
+ */
+export async function mountQueueDashboard(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const board = new BoardAdapter();
+  board.setBasePath(QUEUE_DASHBOARD_PATH);
+  createBullBoard({
+    queues: [EMAIL_QUEUE, MAINTENANCE_QUEUE].map((name) => new BullMQAdapter(app.get<Queue>(getQueueToken(name)))),
+    serverAdapter: board,
+    options: { uiConfig: { boardTitle: 'SLP queues' } },
+  });
+  const jwt = app.get(JwtService);
+  const auth = app.get(AuthService);
+  const secure = config.publicUrl.startsWith('https:');
+
+  const accountFor = async (token: string | undefined) => {
+    if (!token) return null;
+    try {
+      const claims = await jwt.verifyAsync<{ sub: string; exp: number }>(token, { secret: config.auth.jwtSecret, algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
+      const principal = await auth.principalFor(claims.sub);
+      return principal && AccessScope.of(principal).isNationalAdmin ? { exp: claims.exp } : null;
+    } catch {
+      return null;
+    }
+  };
+
+  await app.register(
+    async (scope: FastifyInstance) => {
+      scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+        const query = request.query as { token?: string };
+        if (query.token) {
+          const admin = await accountFor(query.token);
+          if (!admin) return deny(reply, request);
+          const maxAge = Math.max(0, admin.exp - Math.floor(Date.now() / 1000));
+          return reply
+            .header('Set-Cookie', `${COOKIE}=${encodeURIComponent(query.token)}; Path=${QUEUE_DASHBOARD_PATH}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`)
+            .redirect(QUEUE_DASHBOARD_PATH, 303);
+        }
+        const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');
+        if (!(await accountFor(bearer ?? cookie(request, COOKIE)))) return deny(reply, request);
+      });
+      await scope.register(board.registerPlugin());
+    },
+    { prefix: QUEUE_DASHBOARD_PATH },
+  );
+}
+
+function deny(reply: FastifyReply, request: FastifyRequest): FastifyReply {
+  return reply
+    .status(401)
+    .header('Content-Type', PROBLEM_CONTENT_TYPE)
+    .send({ type: problemType('not-authenticated'), title: 'Not authenticated', status: 401, detail: 'The queue dashboard is for national admins: open it with ?token=<access token>.', instance: request.url.split('?')[0] });
+}
+
+function cookie(request: FastifyRequest, name: string): string | undefined {
+  const pair = (request.headers.cookie ?? '').split(/;\s*/).find((part) => part.startsWith(`${name}=`));
+  return pair ? decodeURIComponent(pair.slice(name.length + 1)) : undefined;
+}
