@@ -57,7 +57,7 @@ export class MailTransport implements OnApplicationShutdown {
     });
     if (this.sinkDir) {
       await mkdir(this.sinkDir, { recursive: true });
-      const name = email.messageId.replace(/[^\w.-]/g, '_');
+      const name = email.messageId.replace(/^<|>$/g, '').replace(/[^\w.@-]/g, '_');
       await writeFile(join(this.sinkDir, `${name}.eml`), (info as { message: Buffer }).message);
       return { messageId: info.messageId, response: 'written to the file sink' };
     }
