@@ -88,6 +88,8 @@ describe('talent pipeline, from nomination to appointment (e2e)', () => {
     const seat = await api.http().get(`/api/v1/cohorts/${target.id}/enrolments?status=enrolled`).set(asLead()).expect(200);
     await api.http().post(`/api/v1/enrolments/${seat.body.items[0].id}/withdraw`).set(asLead()).expect(200);
     expect(await stageOf(nomineeId)).toMatchObject({ stage: 'in_development' });
+    // The nomination follows: its nominee now has a seat.
+    expect((await api.http().get(`/api/v1/nominations/${nomination.id}`).set(asLead()).expect(200)).body.status).toBe('enrolled');
 
     await api.http().post(`/api/v1/enrolments/${accepted.body.enrolmentId}/complete`).set(asLead()).send({ outcome: 'completed' }).expect(200);
     // Rated ready now when nominated, and now completed: ready.
@@ -106,6 +108,7 @@ describe('talent pipeline, from nomination to appointment (e2e)', () => {
       ['submitted', 'awaiting_consent', 'nominator'],
       ['awaiting_consent', 'consented', 'nominee'],
       ['consented', 'accepted', 'lead'],
+      ['accepted', 'enrolled', 'system'],
     ]);
     const kinds = (await outbox(nomination.id)).map((r) => `${r.kind} → ${r.recipient_email.toLowerCase()}`);
     expect(kinds).toEqual(

@@ -4,6 +4,7 @@ import type { Grade, StaffGroup } from '@slp/identity';
 import { AccessScope, AuditService, ConflictError, findPage, ForbiddenError, isUniqueViolation, newId, NotFoundError, Page, PageRequest } from '@slp/platform';
 import { Cohort } from './cohort.entity';
 import { CohortStatus, enrolmentClosedReason } from './cohort-status';
+import { EnrolmentEvents } from './enrolment-events';
 import { EnrolmentRecord, toEnrolmentRecord } from './enrolment-record';
 import { CohortsService } from './cohorts.service';
 import { ineligibilityReason } from './eligibility';
@@ -69,6 +70,7 @@ export class EnrolmentService {
     private readonly seats: SeatAllocator,
     private readonly notifier: LearningNotifier,
     private readonly audit: AuditService,
+    private readonly events: EnrolmentEvents,
   ) {}
 
   /** A participant enrols themself (or applies, when the cohort needs approval). */
@@ -208,6 +210,7 @@ export class EnrolmentService {
     return this.decide(scope, id, async (em, enrolment, cohort, programme, now) => {
       if (enrolment.status !== 'pending_approval') throw new InvalidTransitionError(`Only applications awaiting approval can be approved; this one is ${enrolment.status}.`);
       const placed = this.seats.seatOrWaitlist(cohort, enrolment, now);
+      if (placed === 'enrolled') await this.events.seated(em, enrolment, now);
       const waitlistPosition = placed === 'waitlisted' ? await this.waitlistPositionOnArrival(em, cohort, enrolment) : null;
       await this.notifier.enrolment(em, 'application_approved', enrolment, programme, { outcome: placed, waitlistPosition });
       return 'approve';
@@ -250,6 +253,7 @@ export class EnrolmentService {
       enrolment.enrolledAt = now;
       enrolment.offerExpiresAt = null;
       await this.notifier.enrolment(em, 'enrolment_confirmed', enrolment, programme);
+      await this.events.seated(em, enrolment, now);
       return 'accept_offer';
     });
   }

@@ -17,3 +17,4 @@ export * from './session-calendar';
 export * from './learning.module';
 export * from './enrolment-record';
 export * from './session-reminders.service';
+export * from './enrolment-events';

@@ -6,6 +6,7 @@ import { AttendanceService } from './attendance.service';
 import { Cohort } from './cohort.entity';
 import { CohortsService } from './cohorts.service';
 import { Enrolment } from './enrolment.entity';
+import { EnrolmentEvents } from './enrolment-events';
 import { EnrolmentService } from './enrolment.service';
 import { LearningNotifier } from './learning-notifier';
 import { Programme } from './programme.entity';
@@ -19,7 +20,7 @@ export const LEARNING_ENTITIES = [Programme, Cohort, Enrolment, Session, Attenda
 
 @Module({
   imports: [MikroOrmModule.forFeature(LEARNING_ENTITIES), NotificationsModule],
-  providers: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService, SeatAllocator, LearningNotifier],
-  exports: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService],
+  providers: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService, SeatAllocator, LearningNotifier, EnrolmentEvents],
+  exports: [EnrolmentEvents, ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService],
 })
 export class LearningModule {}

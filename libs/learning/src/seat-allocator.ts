@@ -5,6 +5,7 @@ import { formatLondon } from '@slp/platform';
 import { Cohort } from './cohort.entity';
 import { Enrolment } from './enrolment.entity';
 import { CohortFullError } from './learning.errors';
+import { EnrolmentEvents } from './enrolment-events';
 import { LearningNotifier } from './learning-notifier';
 import { Programme } from './programme.entity';
 
@@ -15,7 +16,10 @@ import { Programme } from './programme.entity';
  */
 @Injectable()
 export class SeatAllocator {
-  constructor(private readonly notifier: LearningNotifier) {}
+  constructor(
+    private readonly notifier: LearningNotifier,
+    private readonly events: EnrolmentEvents,
+  ) {}
 
   /** `SELECT … FOR UPDATE` on the cohort, re-read from the database: held until the transaction ends. */
   lockCohort(em: EntityManager, cohortId: string): Promise<Cohort | null> {
@@ -62,6 +66,7 @@ export class SeatAllocator {
         enrolment.status = 'enrolled';
         enrolment.enrolledAt = now;
         await this.notifier.enrolment(em, 'promoted_from_waitlist', enrolment, programme);
+        await this.events.seated(em, enrolment, now);
       }
     }
     return next;

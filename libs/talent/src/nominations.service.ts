@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { Organisation } from '@slp/directory';
 import { Account, hashSecretToken, InvitationsService, newSecretToken, Person } from '@slp/identity';
-import { Cohort, Enrolment, EnrolmentService, Programme, ProgrammeAccess } from '@slp/learning';
+import { Cohort, Enrolment, EnrolmentEvents, EnrolmentSeatedListener, EnrolmentService, Programme, ProgrammeAccess } from '@slp/learning';
 import { AccessScope, AuditService, ConflictError, findPage, ForbiddenError, InvalidInputError, isUniqueViolation, NotFoundError, Page, PageRequest } from '@slp/platform';
 import { Membership } from './membership.entity';
 import { NominationEvent } from './nomination-event.entity';
@@ -50,14 +50,26 @@ export interface ConsentResult {
 type Actor = { readonly accountId: string | null; readonly role: 'nominator' | 'nominee' | 'lead' | 'system' };
 
 @Injectable()
-export class NominationsService {
+export class NominationsService implements OnModuleInit, EnrolmentSeatedListener {
   constructor(
     private readonly em: EntityManager,
     private readonly enrolments: EnrolmentService,
     private readonly invitations: InvitationsService,
     private readonly notifier: TalentNotifier,
     private readonly audit: AuditService,
+    private readonly enrolmentEvents: EnrolmentEvents,
   ) {}
+
+  onModuleInit(): void {
+    this.enrolmentEvents.onSeated(this);
+  }
+
+  /** A nominee accepted onto a waitlist got their seat: the nomination is now "enrolled". */
+  async enrolmentSeated(em: EntityManager, enrolment: Enrolment, now: Date): Promise<void> {
+    if (enrolment.source !== 'nomination') return;
+    const nomination = await em.findOne(Nomination, { enrolment: enrolment.id, status: 'accepted' });
+    if (nomination) this.move(em, nomination, 'enrolled', { accountId: null, role: 'system' }, 'a seat became free: enrolled in the cohort', now);
+  }
 
   /**
    * A lead or admin nominates someone into a target of their systems. The nominee, by id or by
