@@ -32,7 +32,8 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'health/{*path}', method: RequestMethod.ALL }] });
   app.useGlobalPipes(new InputValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
-  // JSON only: any other body type is a 415 rather than a string handed to the validators.
+  // JSON and form posts (Nest parses both; RFC 8058 one-click unsubscribe is a form post); any other
+  // body type is a 415 rather than a string handed to the validators.
   app.getHttpAdapter().getInstance().removeContentTypeParser(['text/plain']);
 
   const document = SwaggerModule.createDocument(

@@ -21,6 +21,13 @@ export interface InvitationEvent {
   readonly attendee?: { readonly name: string; readonly email: string };
 }
 
+/** London's VTIMEZONE never changes while the process runs: build it once, not per email. */
+let londonTimezone: string | undefined;
+function londonVtimezone(): string {
+  londonTimezone ??= tzlib_get_ical_block(LONDON)[0];
+  return londonTimezone;
+}
+
 /** An iTIP (RFC 5546) invitation: METHOD REQUEST, or CANCEL once cancelled, with Europe/London times and VTIMEZONE. */
 export function calendarInvitation(event: InvitationEvent, now = new Date()): { method: 'REQUEST' | 'CANCEL'; content: string } {
   const method = event.cancelled ? 'CANCEL' : 'REQUEST';
@@ -29,7 +36,7 @@ export function calendarInvitation(event: InvitationEvent, now = new Date()): { 
     method: event.cancelled ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
     name: event.calendarName,
   });
-  calendar.timezone({ name: LONDON, generator: (zone) => tzlib_get_ical_block(zone)[0] });
+  calendar.timezone({ name: LONDON, generator: londonVtimezone });
   const london = (date: Date) => DateTime.fromJSDate(date).setZone(LONDON);
   calendar.createEvent({
     id: event.uid,
