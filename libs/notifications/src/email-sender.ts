@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MikroORM } from '@mikro-orm/postgresql';
+import type { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '@slp/platform';
+import { DELIVERY_POOL } from './delivery-pool';
 import { addressOf, calendarInvitation } from './calendar-invitation';
 import { isPermanentMailError, MailTransport, OutgoingEmail } from './mail-transport';
 import { isReminder } from './notification-kinds';
@@ -45,7 +46,7 @@ export class EmailSender {
   private readonly logger = new Logger('EmailSender');
 
   constructor(
-    private readonly orm: MikroORM,
+    @Inject(DELIVERY_POOL) private readonly pool: Pool,
     private readonly renderer: TemplateRenderer,
     private readonly transport: MailTransport,
     private readonly preferences: NotificationPreferencesService,
@@ -53,30 +54,46 @@ export class EmailSender {
   ) {}
 
   async deliver(notificationId: string, attempt: number, maxAttempts: number): Promise<DeliveryOutcome> {
-    return this.orm.em.fork().transactional(async (em) => {
-      const [row] = await em.execute<Row[]>(
-        `select id, kind, status, recipient_person_id, recipient_email, recipient_name, data, attempts from notification where id = ? for update`,
+    // The hottest loop of the worker: plain pg on a pool of its own (no unit of work), one
+    // transaction per email that holds the row's lock across the send.
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      const { rows } = await client.query<Row>(
+        `select id, kind, status, recipient_person_id, recipient_email, recipient_name, data, attempts from notification where id = $1 for update`,
         [notificationId],
       );
-      if (!row || row.status === 'sent' || row.status === 'dead') return 'already_done';
+      const row = rows[0];
+      if (!row || row.status === 'sent' || row.status === 'dead') {
+        await client.query('commit');
+        return 'already_done';
+      }
+      let outcome: DeliveryOutcome;
       try {
         const sent = await this.transport.send(this.compose(row));
         // Secrets the email needed (a consent link) leave the outbox once it is sent.
-        await em.execute(
-          `update notification set status = 'sent', provider_message_id = ?, sent_at = now(), attempts = attempts + 1, last_error = null,
-                  data = data ${SECRET_DATA_FIELDS.map((field) => `- '${field}'`).join(' ')} where id = ?`,
+        await client.query(
+          `update notification set status = 'sent', provider_message_id = $1, sent_at = now(), attempts = attempts + 1, last_error = null,
+                  data = data ${SECRET_DATA_FIELDS.map((field) => `- '${field}'`).join(' ')} where id = $2`,
           [sent.messageId, row.id],
         );
-        return 'sent';
+        outcome = 'sent';
       } catch (error) {
         const permanent = isPermanentMailError(error) || error instanceof RenderError;
         const final = permanent || attempt >= maxAttempts;
         const message = describe(error);
-        await em.execute(`update notification set status = ?, attempts = attempts + 1, last_error = ? where id = ?`, [final ? 'dead' : 'failed', message, row.id]);
+        await client.query(`update notification set status = $1, attempts = attempts + 1, last_error = $2 where id = $3`, [final ? 'dead' : 'failed', message, row.id]);
         if (final) this.logger.warn(`Notification ${row.id} (${row.kind}) is dead after ${attempt} attempt(s): ${message}`);
-        return final ? 'dead' : 'retry';
+        outcome = final ? 'dead' : 'retry';
       }
-    });
+      await client.query('commit');
+      return outcome;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   private compose(row: Row): OutgoingEmail {

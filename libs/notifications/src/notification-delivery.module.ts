@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { DeliveryPoolLifecycle, deliveryPoolProvider } from './delivery-pool';
 import { EmailProcessor } from './email.processor';
 import { EmailSender } from './email-sender';
 import { MailTransport } from './mail-transport';
@@ -11,7 +12,7 @@ import { TemplateRenderer } from './template-renderer';
 /** Sending, for the worker only: the outbox relay, the email queue's processor, templates and transport. */
 @Module({
   imports: [NotificationsModule, BullModule.registerQueue({ name: EMAIL_QUEUE })],
-  providers: [OutboxRelay, EmailSender, EmailProcessor, MailTransport, { provide: TemplateRenderer, useFactory: () => TemplateRenderer.fromDirectory() }],
+  providers: [OutboxRelay, EmailSender, EmailProcessor, MailTransport, deliveryPoolProvider, DeliveryPoolLifecycle, { provide: TemplateRenderer, useFactory: () => TemplateRenderer.fromDirectory() }],
   exports: [TemplateRenderer, OutboxRelay],
 })
 export class NotificationDeliveryModule {}
