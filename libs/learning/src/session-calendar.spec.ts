@@ -1,4 +1,5 @@
-import { sessionCalendar, sessionUid } from './session-calendar';
+import { sessionUid } from '@slp/notifications';
+import { sessionCalendar } from './session-calendar';
 import { Session } from './session.entity';
 import { type Component, parseCalendar, prop } from '../../../test/support/ics-reader';
 
@@ -79,7 +80,7 @@ describe('sessionCalendar', () => {
     const cancelled = prop(eventOf(sessionCalendar(session({ status: 'cancelled', sequence: 3 }), CONTEXT, NOW)).event, 'UID').value;
     const other = prop(eventOf(sessionCalendar(session({ id: '0193c6a0-0000-7000-8000-0000000000bb' }), CONTEXT, NOW)).event, 'UID').value;
 
-    expect(original).toBe(sessionUid({ id: SESSION_ID }));
+    expect(original).toBe(sessionUid(SESSION_ID));
     expect(original).toContain(SESSION_ID);
     expect(moved).toBe(original);
     expect(cancelled).toBe(original);

@@ -1,4 +1,4 @@
-import { calendarInvitation } from '@slp/notifications';
+import { calendarInvitation, sessionUid } from '@slp/notifications';
 import type { Session } from './session.entity';
 
 export interface CalendarContext {
@@ -9,16 +9,12 @@ export interface CalendarContext {
   readonly attendee?: { readonly name: string; readonly email: string };
 }
 
-/** The same UID for every version of a session, so calendars update the event rather than add one (RFC 5545 §3.8.4.7). */
-export function sessionUid(session: Pick<Session, 'id'>): string {
-  return `session-${session.id}@system-leadership-platform`;
-}
 
 /** A session's invitation: REQUEST while it is on, CANCEL once cancelled, SEQUENCE rising with every change. */
 export function sessionCalendar(session: Pick<Session, 'id' | 'sequence' | 'status' | 'startsAt' | 'endsAt' | 'title' | 'location' | 'onlineUrl'>, context: CalendarContext, now = new Date()): string {
   return calendarInvitation(
     {
-      uid: sessionUid(session),
+      uid: sessionUid(session.id),
       sequence: session.sequence,
       start: session.startsAt,
       end: session.endsAt,

@@ -60,6 +60,11 @@ export function calendarInvitation(event: InvitationEvent, now = new Date()): { 
   return { method, content: text.endsWith('\r\n') ? text : `${text}\r\n` };
 }
 
+/** The same UID for every version of a session, so calendars update the event rather than add one (RFC 5545 §3.8.4.7). */
+export function sessionUid(sessionId: string): string {
+  return `session-${sessionId}@system-leadership-platform`;
+}
+
 /** "Name <address>" or a bare address, as an organiser's email. */
 export function addressOf(from: string): string {
   return /<([^>]+)>/.exec(from)?.[1] ?? from;

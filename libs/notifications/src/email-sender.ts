@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '@slp/platform';
 import { DELIVERY_POOL } from './delivery-pool';
-import { addressOf, calendarInvitation } from './calendar-invitation';
+import { addressOf, calendarInvitation, sessionUid } from './calendar-invitation';
 import { isPermanentMailError, MailTransport, OutgoingEmail } from './mail-transport';
 import { isReminder } from './notification-kinds';
 import { NotificationPreferencesService } from './notification-preferences.service';
@@ -127,7 +127,7 @@ export class EmailSender {
     const session = row.data.session as SessionData | undefined;
     if (!session) return undefined;
     return calendarInvitation({
-      uid: `session-${session.id}@system-leadership-platform`,
+      uid: sessionUid(session.id),
       sequence: session.sequence,
       start: new Date(session.startsAt),
       end: new Date(session.endsAt),
