@@ -57,6 +57,7 @@ export class EmailSender {
     // The hottest loop of the worker: plain pg on a pool of its own (no unit of work), one
     // transaction per email that holds the row's lock across the send.
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('begin');
       const { rows } = await client.query<Row>(
@@ -90,9 +91,11 @@ export class EmailSender {
       return outcome;
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
+      broken = error as Error;
       throw error;
     } finally {
-      client.release();
+      // A connection that failed mid-transaction is thrown away rather than reused.
+      client.release(broken);
     }
   }
 
@@ -148,6 +151,7 @@ class RenderError extends Error {}
 
 function describe(error: unknown): string {
   const mailError = error as { responseCode?: number; response?: string; message?: string };
-  const text = mailError?.response ?? mailError?.message ?? String(error);
-  return (mailError?.responseCode ? `${mailError.responseCode} ${text}` : text).slice(0, 1_000);
+  // An SMTP reply already starts with its code ("550 No such user"); other errors get it in front.
+  const text = mailError?.response ?? (mailError?.responseCode ? `${mailError.responseCode} ${mailError.message}` : (mailError?.message ?? String(error)));
+  return text.slice(0, 1_000);
 }

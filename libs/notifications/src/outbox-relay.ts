@@ -31,6 +31,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
+    // Redis outages surface as relay pauses below; without a listener the error would go to stderr raw.
+    this.queue.on('error', (error) => this.logger.warn(`Email queue: ${error.message}`));
     this.running = true;
     this.loop = this.run();
   }
@@ -44,18 +46,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Relays one batch; returns how many rows went to the queue. */
   async relayOnce(limit = BATCH): Promise<number> {
     return this.orm.em.fork().transactional(async (em) => {
-      const rows = await em.execute<{ id: string; attempts: number }[]>(
-        `select id, attempts from notification
+      const rows = await em.execute<{ id: string; attempts: number; status: string }[]>(
+        `select id, attempts, status from notification
           where status = 'pending' or (status = 'queued' and queued_at < now() - interval '${REQUEUE_AFTER}')
           order by created_at
           limit ? for update skip locked`,
         [limit],
       );
       if (!rows.length) return 0;
-      // A requeued row (attempts > 0) may still have its old failed job: clear it so the id is free.
-      for (const row of rows.filter((r) => r.attempts > 0)) {
+      // A row queued before (or requeued by an admin) may still have its finished job, and BullMQ
+      // ignores an add whose id exists: clear finished jobs so the id is free. A job still waiting
+      // or running is left alone; the sender's row lock keeps it from sending twice.
+      for (const row of rows.filter((r) => r.status === 'queued' || r.attempts > 0)) {
         const old = await this.queue.getJob(row.id);
-        if (old && (await old.isFailed())) await old.remove();
+        const state = old ? await old.getState() : 'unknown';
+        if (old && (state === 'completed' || state === 'failed')) await old.remove();
       }
       await this.queue.addBulk(rows.map((row) => ({ name: 'send', data: { notificationId: row.id }, opts: { ...emailJobOptions(this.config), jobId: row.id } })));
       await em.execute(`update notification set status = 'queued', queued_at = now() where id in (${rows.map(() => '?').join(',')})`, rows.map((r) => r.id));

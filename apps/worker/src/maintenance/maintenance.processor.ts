@@ -34,6 +34,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.queue.on('error', (error) => this.logger.warn(`Maintenance queue: ${error.message}`));
     for (const job of Object.values(MAINTENANCE_JOBS)) {
       await this.queue.upsertJobScheduler(job.name, job.repeat, { name: job.name, opts: { removeOnComplete: 100, removeOnFail: 500 } });
     }
