@@ -15,10 +15,7 @@ export class NotificationsController {
     private readonly admin: NotificationsAdminService,
     private readonly preferences: NotificationPreferencesService,
     @InjectQueue(EMAIL_QUEUE) private readonly emailQueue: Queue,
-  ) {
-    // Redis outages show in readiness and metrics; an unhandled 'error' event would stop the API.
-    emailQueue.on('error', () => undefined);
-  }
+  ) {}
 
   /** The outbox and its delivery state (national admins). */
   @Roles('admin')

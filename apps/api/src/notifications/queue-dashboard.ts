@@ -21,8 +21,11 @@ const COOKIE = 'slp_queue_dashboard';
 export async function mountQueueDashboard(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const board = new BoardAdapter();
   board.setBasePath(QUEUE_DASHBOARD_PATH);
+  const queues = [EMAIL_QUEUE, MAINTENANCE_QUEUE].map((name) => app.get<Queue>(getQueueToken(name)));
+  // Redis outages show in readiness and metrics; an unhandled 'error' event would go to stderr.
+  for (const queue of queues) queue.on('error', () => undefined);
   createBullBoard({
-    queues: [EMAIL_QUEUE, MAINTENANCE_QUEUE].map((name) => new BullMQAdapter(app.get<Queue>(getQueueToken(name)))),
+    queues: queues.map((queue) => new BullMQAdapter(queue)),
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'SLP queues' } },
   });

@@ -1,4 +1,4 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import { CreateRequestContext } from '@mikro-orm/decorators/legacy';
@@ -47,5 +47,11 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     const count = await handler();
     if (count) this.logger.log(`${job.name}: ${count}`);
     return { count };
+  }
+
+  /** Redis connection trouble: BullMQ reconnects by itself; say so in the log rather than on stderr. */
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    this.logger.warn(`Maintenance worker: ${error.message}`);
   }
 }
