@@ -5,6 +5,7 @@ import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
 import { LearningModule } from '@slp/learning';
 import { EMAIL_QUEUE, NotificationsModule } from '@slp/notifications';
+import { ReportsModule } from '@slp/reports';
 import { TalentModule } from '@slp/talent';
 import { AppConfig, AuditModule, bullOptions, MAINTENANCE_QUEUE, ConfigModule, DatabaseModule, HealthModule, HttpAccessModule, LoggingModule, RedisModule, RequestContextMiddleware } from '@slp/platform';
 import { AccountsController } from './accounts/accounts.controller';
@@ -20,6 +21,7 @@ import { ProgrammesController } from './learning/programmes.controller';
 import { SessionsController } from './learning/sessions.controller';
 import { NominationsController } from './talent/nominations.controller';
 import { NotificationsController } from './notifications/notifications.controller';
+import { ReportsController } from './reports/reports.controller';
 import { PipelineController } from './talent/pipeline.controller';
 import { TalentPoolsController } from './talent/talent-pools.controller';
 import { MeController } from './me/me.controller';
@@ -44,6 +46,7 @@ export class ApiModule implements NestModule {
         LearningModule,
         TalentModule,
         NotificationsModule,
+        ReportsModule,
         // The API reads queue counts; it never processes jobs.
         BullModule.forRoot(bullOptions(config)),
         BullModule.registerQueue({ name: EMAIL_QUEUE }, { name: MAINTENANCE_QUEUE }),
@@ -64,6 +67,7 @@ export class ApiModule implements NestModule {
         NominationsController,
         PipelineController,
         NotificationsController,
+        ReportsController,
       ],
       providers: [JwtStrategy, LocalStrategy],
     };

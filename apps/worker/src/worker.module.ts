@@ -4,6 +4,7 @@ import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
 import { LEARNING_NOTIFICATION_KINDS, LearningModule } from '@slp/learning';
 import { DIGEST_KINDS, NotificationDeliveryModule, REMINDER_KINDS, TemplateRenderer } from '@slp/notifications';
+import { ReportsModule } from '@slp/reports';
 import { TALENT_NOTIFICATION_KINDS, TalentModule } from '@slp/talent';
 import { APP_CONFIG, AppConfig, AuditModule, bullOptions, ConfigModule, DatabaseModule, describeUrl, HealthModule, HealthService, LoggingModule, PasswordModule, RedisModule } from '@slp/platform';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
@@ -67,6 +68,7 @@ export class WorkerModule {
         LearningModule,
         TalentModule,
         NotificationDeliveryModule,
+        ReportsModule,
       ],
       providers: [WorkerLifecycle, MaintenanceProcessor],
     };

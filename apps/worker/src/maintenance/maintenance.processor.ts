@@ -4,6 +4,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { CreateRequestContext } from '@mikro-orm/decorators/legacy';
 import type { Job, Queue } from 'bullmq';
 import { EnrolmentService, SessionRemindersService } from '@slp/learning';
+import { PipelineReportService } from '@slp/reports';
 import { LeadDigestService } from '@slp/talent';
 import { MAINTENANCE_JOBS, MAINTENANCE_QUEUE, MaintenanceJobName } from './maintenance.queue';
 
@@ -22,6 +23,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     enrolments: EnrolmentService,
     reminders: SessionRemindersService,
     digest: LeadDigestService,
+    reports: PipelineReportService,
     // Used by @CreateRequestContext: each job gets its own entity manager.
     private readonly orm: MikroORM,
   ) {
@@ -30,6 +32,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
       'expire-offers': () => enrolments.expireOffers(new Date()),
       'create-reminders': () => reminders.createDue(new Date()),
       'lead-digest': () => digest.createWeekly(new Date()),
+      'refresh-reports': () => reports.refresh().then(() => 0),
     };
   }
 

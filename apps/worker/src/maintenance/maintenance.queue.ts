@@ -8,6 +8,8 @@ export const MAINTENANCE_JOBS = {
   expireOffers: { name: 'expire-offers', repeat: { every: 60_000 } },
   /** Write session reminders (7 days and 24 hours before) to the outbox. */
   createReminders: { name: 'create-reminders', repeat: { every: 15 * 60_000 } },
+  /** Rebuild the pipeline summary reports read (person_pipeline): reports are at most this stale. */
+  refreshReports: { name: 'refresh-reports', repeat: { every: 10 * 60_000 } },
   /** Monday morning digest for programme leads. */
   leadDigest: { name: 'lead-digest', repeat: { pattern: '0 8 * * 1', tz: 'Europe/London' } },
 } as const satisfies Record<string, { name: string; repeat: Omit<RepeatOptions, 'key'> }>;

@@ -1,0 +1,3 @@
+export * from './disclosure-control';
+export * from './pipeline-report.service';
+export * from './reports.module';
