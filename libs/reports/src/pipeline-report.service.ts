@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { AccessScope, ForbiddenError, InvalidInputError, NotFoundError } from '@slp/platform';
+import { AccessScope } from '@slp/platform';
+import { reportSystems, systemsClause } from './report-scope';
 import { DEFAULT_SUPPRESSION_THRESHOLD, safeRate, suppressTable } from './disclosure-control';
 
 export const FUNNEL_STAGES = ['identified', 'nominated', 'inDevelopment', 'completed', 'ready', 'appointed'] as const;
@@ -18,7 +19,7 @@ export const FUNNEL_GROUPS = ['system', 'place', 'organisation', 'staffGroup', '
 export type FunnelGroup = (typeof FUNNEL_GROUPS)[number];
 
 /** NHS broad ethnic groups from Data Dictionary categories; only consented data is ever here. */
-const ETHNIC_GROUP_SQL = `case
+export const ETHNIC_GROUP_SQL = `case
   when pp.ethnicity in ('A', 'B', 'C') then 'White'
   when pp.ethnicity in ('D', 'E', 'F', 'G') then 'Mixed'
   when pp.ethnicity in ('H', 'J', 'K', 'L') then 'Asian or Asian British'
@@ -76,7 +77,7 @@ export class PipelineReportService {
   constructor(private readonly em: EntityManager) {}
 
   async funnel(scope: AccessScope, filter: FunnelFilter, threshold = DEFAULT_SUPPRESSION_THRESHOLD): Promise<FunnelReport> {
-    const systems = this.reportSystems(scope, filter.systemId);
+    const systems = reportSystems(scope, filter.systemId);
     const groupBy = filter.groupBy ?? 'system';
     const group = GROUP_SQL[groupBy];
     const params: unknown[] = [];
@@ -86,11 +87,9 @@ export class PipelineReportService {
       if (filter.to) parts.push(`pp.${column} < '${filter.to.toISOString()}'::timestamptz`);
       return parts.join(' and ');
     };
-    const where: string[] = ['pp.stage is not null'];
-    if (systems !== 'all') {
-      where.push(`pp.system_id in (${systems.map(() => '?').join(', ')})`);
-      params.push(...systems);
-    }
+    const inScope = systemsClause(systems);
+    const where: string[] = ['pp.stage is not null', inScope.sql];
+    params.push(...inScope.params);
     if (filter.placeId) {
       where.push('pp.place_id = ?');
       params.push(filter.placeId);
@@ -130,18 +129,6 @@ export class PipelineReportService {
   /** Rebuilds the pipeline summary without blocking readers (the worker does this on a schedule). */
   async refresh(): Promise<void> {
     await this.em.getConnection('write').execute('refresh materialized view concurrently person_pipeline');
-  }
-
-  /** National admins report on every system; system admins on theirs (a filter outside them is 404). */
-  private reportSystems(scope: AccessScope, systemId: string | undefined): 'all' | string[] {
-    if (!scope.isAdmin) throw new ForbiddenError('Reports are for admins.');
-    const systems = scope.staffSystems;
-    if (systemId) {
-      if (!scope.canSeeStaffDataOf(systemId)) throw NotFoundError.of('system', systemId);
-      return [systemId];
-    }
-    if (systems !== 'all' && !systems.length) throw new InvalidInputError('Your account reports on no system.', []);
-    return systems === 'all' ? 'all' : [...systems];
   }
 }
 

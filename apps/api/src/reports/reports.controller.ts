@@ -1,11 +1,38 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import type { FastifyReply } from 'fastify';
+import type { Readable } from 'node:stream';
 import { AccessScope, CurrentPrincipal, Principal, Roles } from '@slp/platform';
-import { FUNNEL_GROUPS, type FunnelGroup, type FunnelReport, PipelineReportService } from '@slp/reports';
+import {
+  CohortReport,
+  CohortReportService,
+  csvStream,
+  EQUALITY_GROUPS,
+  EQUALITY_MEASURES,
+  type EqualityGroup,
+  type EqualityMeasure,
+  EqualityReport,
+  EqualityReportService,
+  FUNNEL_GROUPS,
+  FUNNEL_STAGES,
+  type FunnelGroup,
+  FunnelReport,
+  PEOPLE_COLUMNS,
+  PipelinePeopleService,
+  PipelineReportService,
+} from '@slp/reports';
 import { IsInstant } from '../http/instant.transform';
+import { PageQueryDto } from '../http/page-query.dto';
 
-export class PipelineReportQueryDto {
+/** `?format=csv` (or `Accept: text/csv`) streams any report as CSV. */
+class FormatQueryDto {
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}
+
+export class PipelineReportQueryDto extends FormatQueryDto {
   @IsOptional()
   @IsUUID()
   systemId?: string;
@@ -33,10 +60,43 @@ export class PipelineReportQueryDto {
   groupBy?: FunnelGroup;
 }
 
+export class EqualityReportQueryDto extends FormatQueryDto {
+  @IsOptional()
+  @IsUUID()
+  systemId?: string;
+
+  @IsOptional()
+  @IsIn(EQUALITY_MEASURES)
+  measure?: EqualityMeasure;
+
+  @IsOptional()
+  @IsIn(EQUALITY_GROUPS)
+  groupBy?: EqualityGroup;
+}
+
+export class PipelinePeopleQueryDto extends PageQueryDto {
+  @IsOptional()
+  @IsUUID()
+  systemId?: string;
+
+  @IsOptional()
+  @IsIn(['identified', 'nominated', 'in_development', 'completed', 'ready', 'appointed'])
+  stage?: string;
+
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}
+
 @ApiTags('reports')
 @Controller('reports')
 export class ReportsController {
-  constructor(private readonly pipeline: PipelineReportService) {}
+  constructor(
+    private readonly pipeline: PipelineReportService,
+    private readonly equality: EqualityReportService,
+    private readonly cohorts: CohortReportService,
+    private readonly people: PipelinePeopleService,
+  ) {}
 
   /**
    * People reaching each pipeline stage and the conversions between stages, grouped as asked.
@@ -44,7 +104,62 @@ export class ReportsController {
    */
   @Roles('admin')
   @Get('pipeline')
-  funnel(@CurrentPrincipal() principal: Principal, @Query() query: PipelineReportQueryDto): Promise<FunnelReport> {
-    return this.pipeline.funnel(AccessScope.of(principal), query);
+  @ApiProduces('application/json', 'text/csv')
+  async funnel(@CurrentPrincipal() principal: Principal, @Query() query: PipelineReportQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<FunnelReport | Readable> {
+    const { format, ...filter } = query;
+    const report = await this.pipeline.funnel(AccessScope.of(principal), filter);
+    if (!wantsCsv(format, accept)) return report;
+    const rows = [...report.rows.map((row) => [row.group, ...FUNNEL_STAGES.map((stage) => row[stage])]), ['Total', ...FUNNEL_STAGES.map((stage) => report.total[stage])]];
+    return csv(reply, 'pipeline.csv', csvStream([report.groupBy, ...FUNNEL_STAGES], rows));
   }
+
+  /** Each group's rate for a measure and its relative likelihood against the reference group, with the counts. */
+  @Roles('admin')
+  @Get('equality')
+  @ApiProduces('application/json', 'text/csv')
+  async equalityReport(@CurrentPrincipal() principal: Principal, @Query() query: EqualityReportQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<EqualityReport | Readable> {
+    const { format, ...filter } = query;
+    const report = await this.equality.report(AccessScope.of(principal), filter);
+    if (!wantsCsv(format, accept)) return report;
+    const rows = report.rows.map((row) => [row.group, row.population, row.count, row.rate, row.relativeLikelihood]);
+    return csv(reply, 'equality.csv', csvStream([report.groupBy, 'population', report.measure, 'rate', 'relativeLikelihood'], rows));
+  }
+
+  /** Fill rate, waitlist, approval times, attendance per session and completion for one cohort. */
+  @Roles('admin')
+  @Get('cohorts/:cohortId')
+  @ApiProduces('application/json', 'text/csv')
+  async cohort(@CurrentPrincipal() principal: Principal, @Param('cohortId', ParseUUIDPipe) id: string, @Query() query: FormatQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<CohortReport | Readable> {
+    const report = await this.cohorts.report(AccessScope.of(principal), id);
+    if (!wantsCsv(query.format, accept)) return report;
+    const rows = report.sessions.map((s) => [s.title, s.startsAt, s.status, s.present, s.absent, s.apologies, s.attendanceRate]);
+    return csv(reply, 'cohort-attendance.csv', csvStream(['session', 'startsAt', 'status', 'present', 'absent', 'apologies', 'attendanceRate'], rows));
+  }
+
+  /** The people behind the funnel with stage and dates: a keyset page, or all of them as CSV (streamed, audited). */
+  @Roles('admin')
+  @Get('pipeline/people')
+  @ApiProduces('application/json', 'text/csv')
+  async pipelinePeople(@CurrentPrincipal() principal: Principal, @Query() query: PipelinePeopleQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
+    const { format, limit, cursor, ...filter } = query;
+    const scope = AccessScope.of(principal);
+    if (!wantsCsv(format, accept)) return this.people.page(scope, filter, { limit, cursor });
+    const rows = this.people.stream(scope, filter);
+    // Fail before streaming when the scope check fails: take the first step now.
+    const first = await rows.next();
+    async function* all(): AsyncGenerator<unknown[]> {
+      if (!first.done) yield first.value;
+      yield* rows;
+    }
+    return csv(reply, 'pipeline-people.csv', csvStream(PEOPLE_COLUMNS, all()));
+  }
+}
+
+function wantsCsv(format: string | undefined, accept: string | undefined): boolean {
+  return format === 'csv' || (format === undefined && (accept ?? '').includes('text/csv'));
+}
+
+function csv(reply: FastifyReply, filename: string, stream: Readable): Readable {
+  void reply.header('Content-Type', 'text/csv; charset=utf-8').header('Content-Disposition', `attachment; filename="${filename}"`);
+  return stream;
 }
