@@ -27,6 +27,8 @@ export async function seedDemo(config: AppConfig): Promise<void> {
   const orm = await openOrm(config);
   try {
     await orm.seeder.seed(DemoSeeder);
+    // Reports read the pipeline summary; rebuild it now rather than wait for the worker.
+    await orm.em.getConnection().execute('refresh materialized view person_pipeline');
   } finally {
     await orm.close(true);
   }

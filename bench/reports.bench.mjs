@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+/**
+ * Reports at national scale (prints figures, asserts nothing).
+ *
+ *   npm run bench:reports                    # builds, seeds ~1.5 million people, measures
+ *   BENCH_SCALE=0.1 node bench/reports.bench.mjs   # a tenth of the national dataset
+ *
+ * 1. Creates slp_bench_reports_<timestamp>, migrates it and runs `seed:national` (deterministic,
+ *    BENCH_SEED) at BENCH_SCALE, then rebuilds person_pipeline.
+ * 2. Starts the built API and, as a national admin and as one system's admin, times warm requests:
+ *    the national funnel grouped by system, one system's funnel grouped by organisation, and the
+ *    equality report (BENCH_ITERATIONS each, after warm-up).
+ * 3. The limit: the very same SQL (captured from the built report services) run with pg.
+ * 4. A full CSV export of the people behind the funnel: rows/s, and the API's peak RSS growth.
+ * Targets: p95 ≤ 1.3 × the bare SQL and < 1 s for the national funnel; CSV ≥ 100,000 rows/s with
+ * peak RSS growth < 150 MB.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const require = createRequire(import.meta.url);
+const jwt = require('jsonwebtoken');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'dist/apps/cli/src/main.js');
+const API = path.join(ROOT, 'dist/apps/api/src/main.js');
+const PG_BASE = (process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+const SEED = Number(process.env.BENCH_SEED ?? '42');
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? '30');
+const DB = `slp_bench_reports_${Date.now()}`;
+const DB_URL = `${PG_BASE}/${DB}`;
+const JWT_SECRET = 'bench-only-secret-0123456789abcdef0123456789';
+let api;
+
+const log = (line = '') => process.stdout.write(`${line}\n`);
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function stats(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function get(port, urlPath, token, onData) {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: urlPath, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let bytes = 0;
+      let body = '';
+      res.on('data', (chunk) => {
+        bytes += chunk.length;
+        if (onData) onData(chunk);
+        else body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode, body, bytes }));
+    });
+    req.on('error', reject);
+  });
+}
+
+function rssMb(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line.split(/\s+/)[1]) / 1024;
+}
+
+/** The SQL a report service runs, captured by calling the built service with a recording connection. */
+async function capturedSql(serviceFile, className, method, scope, filter) {
+  const { [className]: Service } = require(path.join(ROOT, 'dist/libs/reports/src', serviceFile));
+  const statements = [];
+  const connection = { execute: async (sql, params) => (statements.push({ sql, params }), [{ refreshed_at: null }]) };
+  const service = new Service({ getConnection: () => connection });
+  try {
+    await service[method](scope, filter);
+  } catch {
+    // Empty results may upset the mapping; the statements are what we need.
+  }
+  return statements[0];
+}
+
+function toPg({ sql, params }) {
+  let i = 0;
+  return { text: sql.replace(/\?/g, () => `$${++i}`), values: params };
+}
+
+async function time(fn) {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+async function main() {
+  log(`machine   node ${process.version}, ${os.cpus().length} CPU(s), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(`params    scale=${SCALE} seed=${SEED} iterations=${ITERATIONS} database=${DB}`);
+  const env = { ...process.env, DATABASE_URL: DB_URL, NODE_ENV: 'production', JWT_SECRET, LOG_LEVEL: 'warn' };
+  execFileSync(process.execPath, [CLI, 'db:migrate'], { env, stdio: 'ignore' });
+  let started = performance.now();
+  execFileSync(process.execPath, [CLI, 'seed:national', '--seed', String(SEED), '--scale', String(SCALE)], { env, stdio: 'inherit' });
+  const seedSeconds = (performance.now() - started) / 1000;
+  const pool = new pg.Pool({ connectionString: DB_URL, max: 2 });
+  started = performance.now();
+  await pool.query('refresh materialized view person_pipeline');
+  const refreshSeconds = (performance.now() - started) / 1000;
+  const { rows: [counts] } = await pool.query(`select (select count(*) from person) as people, (select count(*) from person_pipeline where stage is not null) as in_pipeline`);
+  const { rows: [busiest] } = await pool.query(`select system_id from person_pipeline where stage is not null group by 1 order by count(*) desc limit 1`);
+  log(`seeded    ${Number(counts.people).toLocaleString('en-GB')} people, ${Number(counts.in_pipeline).toLocaleString('en-GB')} in the pipeline; seed ${seedSeconds.toFixed(1)} s, summary rebuild ${refreshSeconds.toFixed(1)} s`);
+
+  // Admin accounts for the API (national, and the busiest system's admin).
+  const person = async (systemId) => {
+    const id = randomUUID();
+    await pool.query(`insert into person (id, email, given_name, family_name, created_at, updated_at) values ($1, $2, 'Bench', 'Admin', now(), now())`, [id, `bench.${id}@bench.example`]);
+    const accountId = randomUUID();
+    await pool.query(`insert into account (id, person_id, roles, system_ids, status, created_at) values ($1, $2, '{admin}', $3, 'active', now())`, [accountId, id, systemId ? [systemId] : []]);
+    return jwt.sign({ sub: accountId }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 3600, issuer: 'system-leadership-platform', audience: 'slp-api' });
+  };
+  const nationalToken = await person(null);
+  const systemToken = await person(busiest.system_id);
+
+  const port = await freePort();
+  api = spawn(process.execPath, [API], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await get(port, '/health/ready', '')).status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  const nationalScope = { isAdmin: true, staffSystems: 'all', canSeeStaffDataOf: () => true };
+  const systemScope = { isAdmin: true, staffSystems: [busiest.system_id], canSeeStaffDataOf: (id) => id === busiest.system_id };
+  const cases = [
+    { name: 'funnel, national, by system', path: '/api/v1/reports/pipeline?groupBy=system', token: nationalToken, sql: await capturedSql('pipeline-report.service.js', 'PipelineReportService', 'funnel', nationalScope, { groupBy: 'system' }) },
+    { name: 'funnel, one system, by organisation', path: `/api/v1/reports/pipeline?groupBy=organisation`, token: systemToken, sql: await capturedSql('pipeline-report.service.js', 'PipelineReportService', 'funnel', systemScope, { groupBy: 'organisation' }) },
+    { name: 'equality, national, by ethnicity', path: '/api/v1/reports/equality?measure=appointment&groupBy=ethnicity', token: nationalToken, sql: await capturedSql('equality-report.service.js', 'EqualityReportService', 'report', nationalScope, { measure: 'appointment', groupBy: 'ethnicity' }) },
+  ];
+  const rows = [];
+  for (const c of cases) {
+    for (let i = 0; i < 3; i++) await get(port, c.path, c.token);
+    for (let i = 0; i < 3; i++) await pool.query(toPg(c.sql));
+    const apiTimes = [];
+    const sqlTimes = [];
+    for (let i = 0; i < ITERATIONS; i++) {
+      apiTimes.push(await time(async () => {
+        const response = await get(port, c.path, c.token);
+        if (response.status !== 200) throw new Error(`${c.path}: ${response.status} ${response.body.slice(0, 200)}`);
+      }));
+      sqlTimes.push(await time(() => pool.query(toPg(c.sql))));
+    }
+    const a = stats(apiTimes);
+    const s = stats(sqlTimes);
+    rows.push({ ...c, a, s });
+    log(`${c.name.padEnd(38)} API p50 ${a.p50.toFixed(0).padStart(5)} ms  p95 ${a.p95.toFixed(0).padStart(5)} ms | bare SQL p50 ${s.p50.toFixed(0).padStart(5)} ms  p95 ${s.p95.toFixed(0).padStart(5)} ms | p95 ratio ${(a.p95 / s.p95).toFixed(2)}`);
+  }
+
+  // CSV export of everyone behind the national funnel.
+  const baseline = rssMb(api.pid);
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(api.pid))), 50);
+  let lines = 0;
+  const exportMs = await time(async () => {
+    const response = await get(port, '/api/v1/reports/pipeline/people?format=csv', nationalToken, (chunk) => {
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+    });
+    if (response.status !== 200) throw new Error(`export: ${response.status}`);
+  });
+  clearInterval(sampler);
+  const exported = lines - 1;
+  const rowsPerSecond = exported / (exportMs / 1000);
+  log(`CSV export: ${exported.toLocaleString('en-GB')} rows in ${(exportMs / 1000).toFixed(1)} s = ${Math.round(rowsPerSecond).toLocaleString('en-GB')} rows/s; API RSS ${baseline.toFixed(0)} → peak ${peak.toFixed(0)} MB (growth ${(peak - baseline).toFixed(0)} MB)`);
+
+  const national = rows[0];
+  log('');
+  log(`national funnel p95 ${national.a.p95.toFixed(0)} ms (target < 1000 ms) ${national.a.p95 < 1000 ? 'MET' : 'NOT MET'}`);
+  for (const r of rows) log(`${r.name}: p95 ratio ${(r.a.p95 / r.s.p95).toFixed(2)} (target ≤ 1.3) ${r.a.p95 <= 1.3 * r.s.p95 ? 'MET' : 'NOT MET'}`);
+  log(`CSV export ${Math.round(rowsPerSecond).toLocaleString('en-GB')} rows/s (target ≥ 100,000) ${rowsPerSecond >= 100_000 ? 'MET' : 'NOT MET'}; RSS growth ${(peak - baseline).toFixed(0)} MB (target < 150) ${peak - baseline < 150 ? 'MET' : 'NOT MET'}`);
+  await pool.end();
+}
+
+async function cleanup() {
+  if (api && api.exitCode === null) {
+    api.kill('SIGTERM');
+    await new Promise((resolve) => api.once('exit', resolve));
+  }
+  if (process.env.BENCH_KEEP_DB !== '1') {
+    const admin = new pg.Client({ connectionString: `${PG_BASE}/postgres` });
+    await admin.connect();
+    await admin.query(`drop database if exists "${DB}" with (force)`);
+    await admin.end();
+  }
+}
+
+process.on('SIGINT', () => cleanup().finally(() => process.exit(130)));
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(cleanup);
