@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { ConfigValidationError, loadConfig } from '@slp/platform';
 import { createAdmin, UsageError } from './admin.command';
 import { runDemo } from './demo.command';
-import { migrate, openOrm, seedDemo } from './orm';
+import { migrate, openOrm, refreshReports, seedDemo } from './orm';
+import { seedNational } from './seeders/national-seed';
 import { preflight } from './preflight';
 
 const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
@@ -11,7 +12,9 @@ const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
   db:migration:create        (development) write a migration for entity changes
   demo                       migrate, seed, and run the API and the worker together
   admin create-admin <email> create or promote a national admin (password from ADMIN_PASSWORD)
-  health                     exit 0 when PostgreSQL and Redis answer, 1 otherwise (the worker's readiness probe)`;
+  health                     exit 0 when PostgreSQL and Redis answer, 1 otherwise (the worker's readiness probe)
+  seed:national [--seed N] [--scale X] [--force]
+                             load the synthetic national dataset (~1.5 million people at scale 1)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -44,6 +47,20 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'demo':
       return runDemo(config);
+    case 'seed:national': {
+      const option = (name: string) => {
+        const index = args.indexOf(`--${name}`);
+        return index >= 0 ? args[index + 1] : undefined;
+      };
+      const seed = Number(option('seed') ?? '1');
+      const scale = Number(option('scale') ?? '1');
+      if (!Number.isInteger(seed) || !(scale > 0)) return fail('Usage: seed:national [--seed <integer>] [--scale <number above 0>] [--force]');
+      await migrate(config);
+      const result = await seedNational(config.database.url, { seed, scale, force: args.includes('--force'), log: (line) => console.log(line) });
+      await refreshReports(config);
+      console.log(`National dataset loaded: ${result.people.toLocaleString('en-GB')} people, ${result.nominations.toLocaleString('en-GB')} nominations, ${result.enrolments.toLocaleString('en-GB')} enrolments.`);
+      return 0;
+    }
     case 'health': {
       const problems = await preflight(config);
       for (const problem of problems) console.error(problem.message);

@@ -33,3 +33,13 @@ export async function seedDemo(config: AppConfig): Promise<void> {
     await orm.close(true);
   }
 }
+
+/** Rebuilds the pipeline summary that reports read (the worker also does this every 10 minutes). */
+export async function refreshReports(config: AppConfig): Promise<void> {
+  const orm = await openOrm(config);
+  try {
+    await orm.em.getConnection().execute('refresh materialized view person_pipeline');
+  } finally {
+    await orm.close(true);
+  }
+}
