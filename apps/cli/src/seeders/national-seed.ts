@@ -772,7 +772,10 @@ function steps(sql: SqlBuilder, plan: Plan): Step[] {
     label: 'people',
     text: `insert into person (id, email, given_name, family_name, organisation_id, staff_group, profession, job_title, grade, line_manager_email, created_at, updated_at)
       select p.id, p.email, p.given_name, p.family_name, p.org_id, p.staff_group, p.profession, p.job_title, p.grade, m.email, p.created_at, p.updated_at
-        from ns_person p left join ns_person m on m.n = p.manager_n`,
+        from ns_person p left join ns_person m on m.n = p.manager_n
+       -- In the unique index's order (emails are lower case, so text order is citext order):
+       -- each insert lands on the index's rightmost page, which is several times faster.
+       order by p.email`,
   });
   out.push({
     label: 'equality monitoring',
@@ -786,7 +789,8 @@ function steps(sql: SqlBuilder, plan: Plan): Step[] {
         from (select id, sex, eth, name_group, level,
                      created_at + ${U('n', 'eq-at')} * (${now} - created_at) as consented_at,
                      ${U('n', 'eq-sexns')} as u_sexns, ${U('n', 'eq-dis')} as u_dis, ${U('n', 'eq-so')} as u_so, ${U('n', 'eq-rel')} as u_rel, ${U('n', 'eq-age')} as u_age
-                from ns_person where ${U('n', 'eq')} < ${D.EQUALITY_RESPONSE_RATE} offset 0) e`,
+                from ns_person where ${U('n', 'eq')} < ${D.EQUALITY_RESPONSE_RATE} offset 0) e
+       order by id`,
   });
 
   // Leads' accounts: three national admins, then each system's admin and four programme leads,
