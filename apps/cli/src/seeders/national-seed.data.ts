@@ -109,16 +109,16 @@ export const ORGANISATION_NAMES: Readonly<Record<Exclude<OrganisationType, 'icb'
 /** Staff groups by organisation type. */
 export const STAFF_GROUP_BY_ORGANISATION: Readonly<Record<OrganisationType, Weighted<StaffGroup>>> = {
   acute_trust: [
-    ['nursing_midwifery_registered', 30], ['additional_clinical_services', 24], ['administrative_clerical', 19], ['medical_dental', 12], ['allied_health_professionals', 6],
-    ['additional_professional_scientific_technical', 4], ['estates_ancillary', 3.5], ['healthcare_scientists', 2.5], ['students', 1], ['other', 0.3],
+    ['nursing_midwifery_registered', 31], ['additional_clinical_services', 24], ['administrative_clerical', 17], ['medical_dental', 12], ['allied_health_professionals', 6.5],
+    ['additional_professional_scientific_technical', 4], ['estates_ancillary', 5], ['healthcare_scientists', 3], ['students', 1], ['other', 0.3],
   ],
   mental_health_trust: [
     ['nursing_midwifery_registered', 30], ['additional_clinical_services', 30], ['administrative_clerical', 19], ['medical_dental', 6], ['allied_health_professionals', 6],
-    ['additional_professional_scientific_technical', 6], ['estates_ancillary', 2], ['students', 1], ['other', 0.3],
+    ['additional_professional_scientific_technical', 6], ['estates_ancillary', 3.5], ['students', 1], ['other', 0.3],
   ],
   community_trust: [
     ['nursing_midwifery_registered', 30], ['additional_clinical_services', 22], ['administrative_clerical', 20], ['allied_health_professionals', 17],
-    ['additional_professional_scientific_technical', 5], ['medical_dental', 3], ['estates_ancillary', 3], ['students', 1],
+    ['additional_professional_scientific_technical', 5], ['medical_dental', 3], ['estates_ancillary', 4], ['students', 1],
   ],
   ambulance_trust: [['additional_clinical_services', 42], ['allied_health_professionals', 26], ['administrative_clerical', 23], ['estates_ancillary', 5], ['nursing_midwifery_registered', 3], ['students', 1]],
   icb: [['administrative_clerical', 80], ['nursing_midwifery_registered', 7], ['additional_professional_scientific_technical', 6], ['medical_dental', 4], ['allied_health_professionals', 3]],
@@ -262,11 +262,14 @@ export const GP_TITLES = ['GP Partner', 'Salaried GP', 'GP Partner'] as const;
 /** Professions by staff group; `byOrganisation` replaces the list in particular organisation types. */
 export const PROFESSIONS: Readonly<Record<StaffGroup, { all: Weighted; byOrganisation?: Partial<Record<OrganisationType, Weighted>> }>> = {
   nursing_midwifery_registered: {
-    all: [['Adult nursing', 52], ['Mental health nursing', 14], ['Children’s nursing', 8], ['Midwifery', 11], ['Learning disability nursing', 2], ['District nursing', 5], ['Health visiting', 5], ['Practice nursing', 3]],
+    all: [['Adult nursing', 60], ['Mental health nursing', 8], ['Children’s nursing', 10], ['Midwifery', 14], ['Learning disability nursing', 2], ['Critical care nursing', 6]],
     byOrganisation: {
       mental_health_trust: [['Mental health nursing', 85], ['Learning disability nursing', 10], ['Adult nursing', 5]],
       gp_practice: [['Practice nursing', 90], ['Adult nursing', 10]],
       community_trust: [['District nursing', 40], ['Health visiting', 25], ['Adult nursing', 25], ['Children’s nursing', 10]],
+      icb: [['Adult nursing', 60], ['Mental health nursing', 20], ['Children’s nursing', 10], ['Midwifery', 10]],
+      primary_care_network: [['Practice nursing', 70], ['District nursing', 30]],
+      social_care: [['Adult nursing', 80], ['Learning disability nursing', 20]],
       hospice: [['Adult nursing', 70], ['Palliative care nursing', 30]],
     },
   },
@@ -414,12 +417,12 @@ export const NAMES: readonly { female: readonly string[]; male: readonly string[
 export const POOL_LEVEL: Readonly<Record<LeadershipLevel, number>> = { foundations: 1, first_line: 2, mid_level: 3, senior: 4, executive: 5, system: 4 };
 export const MIN_GRADE: Readonly<Record<LeadershipLevel, Grade | null>> = { foundations: null, first_line: 'band_4', mid_level: 'band_6', senior: 'band_8a', executive: 'band_8c', system: 'band_8a' };
 export const COHORT_CAPACITY: Readonly<Record<LeadershipLevel, readonly [number, number]>> = {
-  foundations: [20, 44],
-  first_line: [18, 40],
-  mid_level: [16, 36],
-  senior: [14, 30],
-  executive: [10, 20],
-  system: [14, 30],
+  foundations: [18, 40],
+  first_line: [16, 36],
+  mid_level: [15, 32],
+  senior: [12, 28],
+  executive: [10, 18],
+  system: [12, 28],
 };
 export const FUNDING_PENCE: Readonly<Record<LeadershipLevel, readonly [number, number]>> = {
   foundations: [1_000_000, 6_000_000],

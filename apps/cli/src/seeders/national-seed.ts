@@ -72,14 +72,14 @@ const TARGET = {
   cohorts: 8_000,
   talentPoolsPerSystem: 5,
   /** Nominations not (yet) leading to an enrolment; about 60,000 more come with enrolments. */
-  openNominations: 240_000,
+  openNominations: 250_000,
 } as const;
 /** The fewest people that still give every system a few organisations' worth of staff. */
 const MIN_PEOPLE = 42 * 40;
-const COMPLETION_RATE = 0.8;
+const COMPLETION_RATE = 0.76;
 /** Share of seated or waitlisted enrolments that came from a nomination. */
 const NOMINATED_SHARE = 0.33;
-const APPOINTMENT_RATE = 0.17;
+const APPOINTMENT_RATE = 0.2;
 
 const DAY = 86_400_000;
 const YEAR = 365.25 * DAY;
@@ -120,11 +120,11 @@ export async function seedNational(databaseUrl: string, options: NationalSeedOpt
     log(`national seed: seed ${seed}, scale ${scale}, as of ${asOf.toISOString()}: ${plan.people.toLocaleString('en-GB')} people, ${plan.organisations.length.toLocaleString('en-GB')} organisations, ${plan.cohorts.length.toLocaleString('en-GB')} cohorts`);
 
     // temp_buffers must be set before the session first touches a temporary table.
-    await client.query(`set temp_buffers = '1GB'`);
+    await client.query(`set temp_buffers = '512MB'`);
     await client.query('begin');
     try {
       await client.query(`set local synchronous_commit = off`);
-      await client.query(`set local work_mem = '256MB'`);
+      await client.query(`set local work_mem = '128MB'`);
       await client.query(`set local maintenance_work_mem = '512MB'`);
       await client.query(`set local timezone = 'UTC'`);
       await client.query(`set local statement_timeout = 0`);
@@ -496,8 +496,8 @@ function planCohort(rnd: Random, now: number, programme: Plan['programmes'][numb
     system: [180, 330],
   };
   const [dLo, dHi] = durationDays[level];
-  // Spread over 1.6 years before asOf to 0.9 years after, starting at 09:00 UTC.
-  const startsAt = Math.floor((now - 1.6 * YEAR + ((r + u('start')) / n) * 2.5 * YEAR) / DAY) * DAY + 9 * 3_600_000;
+  // Spread over 1.55 years before asOf to 0.65 years after, starting at 09:00 UTC.
+  const startsAt = Math.floor((now - 1.55 * YEAR + ((r + u('start')) / n) * 2.2 * YEAR) / DAY) * DAY + 9 * 3_600_000;
   const endsAt = startsAt + Math.round(dLo + u('duration') * (dHi - dLo)) * DAY;
   const opensAt = startsAt - Math.round(60 + u('opens') * 60) * DAY;
   const closesAt = startsAt - Math.round(7 + u('closes') * 14) * DAY;
@@ -521,8 +521,8 @@ function planCohort(rnd: Random, now: number, programme: Plan['programmes'][numb
 
   // Demand as a share of capacity, then who holds a seat, waits, was refused or left.
   let demand = 0;
-  if (status === 'completed' || status === 'running' || status === 'closed') demand = 0.75 + 0.5 * u('demand');
-  else if (accepting) demand = (0.25 + (0.85 * (now - opensAt)) / (closesAt - opensAt)) * (0.75 + 0.5 * u('demand'));
+  if (status === 'completed' || status === 'running' || status === 'closed') demand = 0.85 + 0.75 * u('demand');
+  else if (accepting) demand = (0.25 + (0.85 * (now - opensAt)) / (closesAt - opensAt)) * (0.85 + 0.75 * u('demand'));
   else if (status === 'cancelled') demand = 0.3 + 0.5 * u('demand');
   const wanted = Math.round(capacity * demand);
   const live = accepting || status === 'closed' || status === 'running';
@@ -530,10 +530,12 @@ function planCohort(rnd: Random, now: number, programme: Plan['programmes'][numb
   if (status === 'cancelled') plan.n_cancelled = wanted;
   else if (wanted > 0) {
     plan.n_seat = Math.min(wanted, capacity);
+    // Beyond capacity: the waitlist (or, once the cohort has started, people who left it).
     plan.n_wait = waitlistEnabled && live ? Math.max(wanted - capacity, 0) : 0;
+    const leftWaitlist = waitlistEnabled && status === 'completed' ? Math.max(wanted - capacity, 0) : 0;
     plan.n_pending = requiresApproval && accepting ? Math.round(0.12 * capacity * u('pending')) : 0;
     plan.n_rejected = requiresApproval ? Math.round(0.06 * capacity * u('rejected')) : 0;
-    plan.n_withdrawn = Math.round(0.1 * capacity * u('withdrawn'));
+    plan.n_withdrawn = Math.round(0.4 * capacity * u('withdrawn')) + leftWaitlist;
     plan.n_declined = offerWindowHours > 0 && waitlistEnabled ? Math.round(0.04 * capacity * u('declined')) : 0;
   }
   const createdAt = Math.min(opensAt - Math.round(14 + u('created') * 46) * DAY, now - DAY);
@@ -649,6 +651,14 @@ function steps(sql: SqlBuilder, plan: Plan): Step[] {
   const now = sql.now;
   const U = (key: string, stream: string) => sql.u(key, stream);
   const json = (rows: object[]) => JSON.stringify(rows);
+  /**
+   * Takes, in one set-based statement, the row locks that the foreign-key checks of the next
+   * inserts would take row by row (FOR KEY SHARE; held to commit either way). With the locks
+   * already held, each check is a cheap index probe: this halves the cost of the big inserts.
+   */
+  const lockForReferences = (...tables: string[]): Step => ({
+    text: tables.map((t) => `select count(*) from (select 1 from ${t} for key share) as locked`).join('; '),
+  });
 
   const staffGroupCase = `(case org_type ${ORGANISATION_TYPES.map((t) => `when ${lit(t)} then ${pick('u_sg', D.STAFF_GROUP_BY_ORGANISATION[t])}`).join(' ')} end)`;
   const gradeCase = `(case
@@ -726,6 +736,7 @@ function steps(sql: SqlBuilder, plan: Plan): Step[] {
   });
   out.push({ text: `update ns_org n set id = o.id from organisation o where o.ods_code = n.ods and o.id <> n.id` });
   out.push({ text: `analyze ns_system; analyze ns_place; analyze ns_org` });
+  out.push(lockForReferences('organisation'));
 
   // People -----------------------------------------------------------------------------------
   // Position i in an organisation decides seniority (0 is the most senior): the grade is read
@@ -768,6 +779,8 @@ function steps(sql: SqlBuilder, plan: Plan): Step[] {
         from s3`,
   });
   out.push({ text: `create unique index on ns_person (n); analyze ns_person` });
+  // The email sort and the line-manager join below fit in memory with this (about 1 GB at scale 1).
+  out.push({ text: `set local work_mem = '512MB'` });
   out.push({
     label: 'people',
     text: `insert into person (id, email, given_name, family_name, organisation_id, staff_group, profession, job_title, grade, line_manager_email, created_at, updated_at)
@@ -777,6 +790,8 @@ function steps(sql: SqlBuilder, plan: Plan): Step[] {
        -- each insert lands on the index's rightmost page, which is several times faster.
        order by p.email`,
   });
+  out.push({ text: `set local work_mem = '128MB'` });
+  out.push({ label: 'people locked for references', ...lockForReferences('person') });
   out.push({
     label: 'equality monitoring',
     text: `insert into equality_monitoring (person_id, consented_at, ethnicity, sex, disability, sexual_orientation, religion, age_band, updated_at)
@@ -967,6 +982,7 @@ function steps(sql: SqlBuilder, plan: Plan): Step[] {
                      from ns_enrolment group by cohort_k) a on a.cohort_k = c.k
        order by c.k`,
   });
+  out.push(lockForReferences('cohort', 'programme', 'talent_pool'));
   out.push({
     label: 'enrolments',
     text: `insert into enrolment (id, cohort_id, person_id, status, source, waitlist_ticket, offer_expires_at, end_reason, decided_by_account_id, decided_at, enrolled_at, ended_at, created_at, updated_at)
@@ -1063,6 +1079,7 @@ function steps(sql: SqlBuilder, plan: Plan): Step[] {
       drop table ns_nomination;
       analyze ns_nom`,
   });
+  out.push(lockForReferences('enrolment'));
   out.push({
     label: 'nominations',
     text: `insert into nomination (id, nominee_id, nominator_account_id, nominator_id, programme_id, cohort_id, talent_pool_id, target_system_id, status, readiness, performance,
@@ -1085,6 +1102,7 @@ function steps(sql: SqlBuilder, plan: Plan): Step[] {
         from ns_nom n
        order by n.key`,
   });
+  out.push(lockForReferences('nomination'));
   // The history: every transition the application would have recorded.
   out.push({
     label: 'nomination events',
