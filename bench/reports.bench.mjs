@@ -4,6 +4,8 @@
  *
  *   npm run bench:reports                    # builds, seeds ~1.5 million people, measures
  *   BENCH_SCALE=0.1 node bench/reports.bench.mjs   # a tenth of the national dataset
+ *   BENCH_KEEP_DB=1 npm run bench:reports    # keep the seeded database (its name is printed)
+ *   BENCH_DATABASE=slp_bench_reports_… node bench/reports.bench.mjs   # measure a kept one again
  *
  * 1. Creates slp_bench_reports_<timestamp>, migrates it and runs `seed:national` (deterministic,
  *    BENCH_SEED) at BENCH_SCALE, then rebuilds person_pipeline.
@@ -36,7 +38,8 @@ const PG_BASE = (process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 const SEED = Number(process.env.BENCH_SEED ?? '42');
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? '30');
-const DB = `slp_bench_reports_${Date.now()}`;
+const REUSED = Boolean(process.env.BENCH_DATABASE);
+const DB = process.env.BENCH_DATABASE || `slp_bench_reports_${Date.now()}`;
 const DB_URL = `${PG_BASE}/${DB}`;
 const JWT_SECRET = 'bench-only-secret-0123456789abcdef0123456789';
 let api;
@@ -114,7 +117,7 @@ async function main() {
   const env = { ...process.env, DATABASE_URL: DB_URL, NODE_ENV: 'production', JWT_SECRET, LOG_LEVEL: 'warn' };
   execFileSync(process.execPath, [CLI, 'db:migrate'], { env, stdio: 'ignore' });
   let started = performance.now();
-  execFileSync(process.execPath, [CLI, 'seed:national', '--seed', String(SEED), '--scale', String(SCALE)], { env, stdio: 'inherit' });
+  if (!REUSED) execFileSync(process.execPath, [CLI, 'seed:national', '--seed', String(SEED), '--scale', String(SCALE)], { env, stdio: 'inherit' });
   const seedSeconds = (performance.now() - started) / 1000;
   const pool = new pg.Pool({ connectionString: DB_URL, max: 2 });
   started = performance.now();
@@ -201,7 +204,7 @@ async function cleanup() {
     api.kill('SIGTERM');
     await new Promise((resolve) => api.once('exit', resolve));
   }
-  if (process.env.BENCH_KEEP_DB !== '1') {
+  if (process.env.BENCH_KEEP_DB !== '1' && !REUSED) {
     const admin = new pg.Client({ connectionString: `${PG_BASE}/postgres` });
     await admin.connect();
     await admin.query(`drop database if exists "${DB}" with (force)`);

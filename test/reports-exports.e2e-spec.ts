@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PipelineReportService } from '@slp/reports';
 import { accessTokenFor, account, cohort, forkEm, organisation, people, programme, system } from './support/factories';
 import { auditRows } from './support/assertions';
@@ -115,5 +117,103 @@ describe('equality report, cohort report and CSV exports (e2e)', () => {
     const adminB = accessTokenFor(api, await account(forkEm(api), { roles: ['admin'], systems: [systemB] }));
     expect((await get(adminB, `cohorts/${cohortId}`)).status).toBe(404);
     expect((await get(adminB, `equality?systemId=${randomUUID()}`)).status).toBe(404);
+  });
+});
+
+describe('pipeline people CSV export at volume (e2e)', () => {
+  const PEOPLE = 60_000;
+  let api: TestApi;
+  let national: string;
+  let port: number;
+
+  const sql = <T extends object = Record<string, unknown>>(query: string, params: unknown[] = []) => forkEm(api).getConnection().execute<T[]>(query, params);
+  /** The export's COPY, as PostgreSQL sees it: running, and what it is waiting for. */
+  const copies = () => sql<{ state: string; wait_event: string | null }>(`select state, wait_event from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and query like 'copy (%' and pid <> pg_backend_pid()`);
+
+  async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+    let value = await probe();
+    for (let i = 0; i < 100 && !done(value); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      value = await probe();
+    }
+    return value;
+  }
+
+  /** Starts an export and stops reading after the first chunk; resolves with the paused response. */
+  function startExport(): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = httpGet({ host: '127.0.0.1', port, path: '/api/v1/reports/pipeline/people?format=csv', headers: { authorization: `Bearer ${national}` } }, (res) => {
+        res.once('data', () => {
+          res.pause();
+          resolve(res);
+        });
+      });
+      req.on('error', reject);
+    });
+  }
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    const em = forkEm(api);
+    const inSystem = await system(em, 'Epsilon ICS');
+    const org = await organisation(em, inSystem);
+    const admin = await account(em, { roles: ['admin'] });
+    national = accessTokenFor(api, admin);
+    // 60,000 appointed people with long names: ~20 MB of CSV, far more than socket buffers hold.
+    await sql(
+      `with made as (
+         insert into person (id, email, given_name, family_name, organisation_id, staff_group, grade, created_at, updated_at)
+         select gen_random_uuid(), 'volume' || n || '@export.example', 'Given-' || n || repeat(' name', 20), 'Family, "quoted" ' || repeat('surname ', 15), ?, 'Nursing and Midwifery Registered', 'Band 8a', now(), now()
+           from generate_series(1, ?) n
+         returning id)
+       insert into appointment (id, person_id, post, organisation_id, appointed_on, recorded_by_account_id, created_at)
+       select gen_random_uuid(), id, 'Director of Nursing', ?, date '2026-10-01', ?, now() from made`,
+      [org.id, PEOPLE, org.id, admin.account.id],
+    );
+    await api.app.get(PipelineReportService).refresh();
+    await api.app.listen(0, '127.0.0.1');
+    port = (api.server.address() as AddressInfo).port;
+  }, 120_000);
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('exports every row as well-formed CSV', async () => {
+    const response = await api.http().get('/api/v1/reports/pipeline/people?format=csv').set('Authorization', `Bearer ${national}`).expect(200);
+
+    expect(response.headers['content-disposition']).toBe('attachment; filename="pipeline-people.csv"');
+    const lines = response.text.split('\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines).toHaveLength(PEOPLE + 1 + 1);
+    expect(lines[1]).toMatch(/^[0-9a-f-]{36},"?Given-\d+ name/);
+    expect(lines[1]).toContain('"Family, ""quoted"" surname');
+    expect(lines[1]).toMatch(/,appointed,,,,,,2026-10-01T00:00:00\.000Z$/);
+  });
+
+  it('streams with backpressure that reaches the database: a reader that stops leaves the query waiting on the socket', async () => {
+    const paused = await startExport();
+
+    const running = await until(copies, (rows) => rows.some((row) => row.wait_event === 'ClientWrite'));
+    // PostgreSQL is blocked writing to a full socket: the API holds a few buffers, not the export.
+    expect(running).toEqual([expect.objectContaining({ state: 'active', wait_event: 'ClientWrite' })]);
+    const memory = process.memoryUsage().rss;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await copies()).toHaveLength(1);
+    expect(process.memoryUsage().rss - memory).toBeLessThan(50 * 1024 * 1024);
+
+    paused.destroy();
+    expect(await until(copies, (rows) => rows.length === 0)).toEqual([]);
+  });
+
+  it('ends the query when the reader goes away, and returns no broken connection to the pool', async () => {
+    // More abandoned exports than the export pool has connections: a leaked connection would hang the last export.
+    for (let i = 0; i < 6; i++) {
+      const paused = await startExport();
+      paused.destroy();
+      expect(await until(copies, (rows) => rows.length === 0)).toEqual([]);
+    }
+    const response = await api.http().get('/api/v1/reports/pipeline/people?format=csv&stage=appointed').set('Authorization', `Bearer ${national}`).expect(200);
+    expect(response.text.split('\n')).toHaveLength(PEOPLE + 2);
   });
 });

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { Pool } from 'pg';
-import Cursor from 'pg-cursor';
+import { finished, type Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { escapeLiteral, type Pool, type PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { AccessScope, AuditService, InvalidInputError, Page } from '@slp/platform';
 import { reportSystems, systemsClause } from './report-scope';
 import { REPORTS_POOL } from './reports-pool';
 
-export const PEOPLE_COLUMNS = ['personId', 'givenName', 'familyName', 'organisation', 'system', 'place', 'staffGroup', 'grade', 'stage', 'identifiedAt', 'nominatedAt', 'inDevelopmentAt', 'completedAt', 'readyAt', 'appointedAt'] as const;
 
 export interface PipelinePerson {
   readonly personId: string;
@@ -36,6 +37,22 @@ const SELECT = `select pp.person_id as "personId", pe.given_name as "givenName",
   left join system s on s.id = pp.system_id
   left join place pl on pl.id = pp.place_id`;
 
+/** A text cell a spreadsheet would run as a formula gets a leading apostrophe (the same rule as `neutraliseFormula`). */
+const safe = (expr: string) => `case when left(${expr}, 1) in ('=', '+', '-', '@', E'\\t', E'\\r') then '''' || ${expr} else ${expr} end`;
+/** ISO 8601 in UTC with milliseconds, as `Date#toISOString` writes it. */
+const iso = (expr: string) => `to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const EXPORT_SELECT = `select pp.person_id as "personId", ${safe('pe.given_name')} as "givenName", ${safe('pe.family_name')} as "familyName",
+       ${safe('o.name')} as organisation, ${safe('s.name')} as system, ${safe('pl.name')} as place,
+       ${safe('pp.staff_group')} as "staffGroup", ${safe('pp.grade')} as grade, pp.stage,
+       ${iso('pp.identified_at')} as "identifiedAt", ${iso('pp.nominated_at')} as "nominatedAt", ${iso('pp.in_development_at')} as "inDevelopmentAt",
+       ${iso('pp.completed_at')} as "completedAt", ${iso('pp.ready_at')} as "readyAt", ${iso('pp.appointed_at')} as "appointedAt"
+  from person_pipeline pp
+  join person pe on pe.id = pp.person_id
+  left join organisation o on o.id = pp.organisation_id
+  left join system s on s.id = pp.system_id
+  left join place pl on pl.id = pp.place_id`;
+
 const STAGES = ['identified', 'nominated', 'in_development', 'completed', 'ready', 'appointed'];
 
 /** The people behind the funnel, for admins in scope: a keyset page, or every row streamed from a cursor. Exports are audited. */
@@ -59,26 +76,40 @@ export class PipelinePeopleService {
     return { items, nextCursor: rows.length > limit ? items.at(-1)!.personId : null };
   }
 
-  /** Every matching row, read through a server-side cursor in batches: memory stays flat. */
-  async *stream(scope: AccessScope, filter: { systemId?: string; stage?: string }): AsyncGenerator<unknown[]> {
+  /**
+   * Every matching row as RFC 4180 CSV with a header line, produced by PostgreSQL itself:
+   * `COPY (query) TO STDOUT` runs the query through a portal (a server-side cursor) and sends rows
+   * as it produces them; the stream reads from the socket only as fast as its reader takes the
+   * data, so the server waits and memory stays flat however many rows there are. Formula-looking
+   * text cells are neutralised in the query. Scope and filters are checked, and the export
+   * audited, before any data flows. A reader that goes away ends the query (the connection is
+   * dropped, not returned to the pool).
+   */
+  async exportCsv(scope: AccessScope, filter: { systemId?: string; stage?: string }): Promise<Readable> {
     const { where, params } = this.where(scope, filter);
     await this.em.transactional(async (em) => {
       this.audit.record(em, { actorAccountId: scope.accountId, action: 'report.export', objectType: 'report', objectId: 'pipeline_people', details: { ...filter } });
     });
+    // COPY takes no bind parameters: the values (validated system ids and a known stage) are quoted as literals.
+    let index = 0;
+    const query = `${EXPORT_SELECT} where ${where.replace(/\?/g, () => escapeLiteral(params[index++]!))} order by pp.person_id`;
     const client = await this.pool.connect();
-    try {
-      let index = 0;
-      const text = `${SELECT} where ${where} order by pp.person_id`.replace(/\?/g, () => `$${++index}`);
-      const cursor = client.query(new Cursor(text, params));
-      for (;;) {
-        const rows = (await cursor.read(2_000)) as PipelinePerson[];
-        if (!rows.length) break;
-        for (const row of rows) yield PEOPLE_COLUMNS.map((column) => row[column] ?? null);
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    const stream = client.query(copyTo(`copy (${query}) to stdout with (format csv, header true)`));
+    finished(stream, (error) => {
+      if (error) {
+        // The reader left (or the query failed). PostgreSQL may be blocked writing to this socket and
+        // reads nothing until it can write: only closing the socket ends the query. The connection is
+        // dropped, never returned to the pool.
+        socketOf(client).destroy();
+        client.release(error);
+        return;
       }
-      await cursor.close();
-    } finally {
+      client.removeListener('error', ignore);
       client.release();
-    }
+    });
+    return stream;
   }
 
   private where(scope: AccessScope, filter: { systemId?: string; stage?: string }): { where: string; params: string[] } {
@@ -86,6 +117,11 @@ export class PipelinePeopleService {
     if (filter.stage && !STAGES.includes(filter.stage)) throw new InvalidInputError('Unknown stage.', [{ field: 'stage', message: `stage must be one of ${STAGES.join(', ')}` }]);
     return { where: `pp.stage is not null and ${inScope.sql}${filter.stage ? ' and pp.stage = ?' : ''}`, params: [...inScope.params, ...(filter.stage ? [filter.stage] : [])] };
   }
+}
+
+/** The connection's socket (pg-copy-streams reads the very same one). */
+function socketOf(client: PoolClient): Socket {
+  return (client as unknown as { connection: { stream: Socket } }).connection.stream;
 }
 
 function normaliseDates(row: PipelinePerson): PipelinePerson {

@@ -99,18 +99,20 @@ export class PipelineReportService {
                 or exists (select 1 from enrolment e join cohort ec on ec.id = e.cohort_id where e.person_id = pp.person_id and ec.programme_id = ?))`);
       params.push(filter.programmeId, filter.programmeId, filter.programmeId);
     }
-    const rows = await this.em.getConnection('read').execute<({ group_id: string | null; group_label: string | null } & Record<string, string>)[]>(
+    // The summary's build time rides along on each row as an init plan, run once (every row of the
+    // summary carries the same one): one round trip, unless nothing matched.
+    const refreshedAt = `(select refreshed_at from person_pipeline limit 1)`;
+    const rows = await this.em.getConnection('read').execute<({ group_id: string | null; group_label: string | null; refreshed_at: Date | null } & Record<string, string>)[]>(
       `select ${group.key} as group_id, ${group.label} as group_label,
-              ${FUNNEL_STAGES.map((stage) => `count(*) filter (where ${within(STAGE_COLUMNS[stage])}) as "${stage}"`).join(',\n              ')}
+              ${FUNNEL_STAGES.map((stage) => `count(*) filter (where ${within(STAGE_COLUMNS[stage])}) as "${stage}"`).join(',\n              ')},
+              ${refreshedAt} as refreshed_at
          from person_pipeline pp ${group.join ?? ''}
         where ${where.join(' and ')}
         group by 1, 2
         order by 2 nulls last`,
       params,
     );
-    // Every row carries the same build time: one row is enough (max() would scan them all).
-    const [built] = await this.em.getConnection('read').execute<{ refreshed_at: Date | null }[]>(`select refreshed_at from person_pipeline limit 1`);
-    const refreshed_at = built?.refreshed_at ?? null;
+    const refreshed_at = rows.length ? rows[0]!.refreshed_at : ((await this.em.getConnection('read').execute<{ refreshed_at: Date | null }[]>(`select ${refreshedAt} as refreshed_at`))[0]?.refreshed_at ?? null);
     const counts = rows.map((row) => FUNNEL_STAGES.map((stage) => Number(row[stage])));
     const table = suppressTable(counts, threshold);
     const toCounts = (values: (number | null)[]) => Object.fromEntries(FUNNEL_STAGES.map((stage, i) => [stage, values[i] ?? null])) as StageCounts;

@@ -18,7 +18,6 @@ import {
   FUNNEL_STAGES,
   type FunnelGroup,
   FunnelReport,
-  PEOPLE_COLUMNS,
   PipelinePeopleService,
   PipelineReportService,
 } from '@slp/reports';
@@ -144,14 +143,8 @@ export class ReportsController {
     const { format, limit, cursor, ...filter } = query;
     const scope = AccessScope.of(principal);
     if (!wantsCsv(format, accept)) return this.people.page(scope, filter, { limit, cursor });
-    const rows = this.people.stream(scope, filter);
-    // Fail before streaming when the scope check fails: take the first step now.
-    const first = await rows.next();
-    async function* all(): AsyncGenerator<unknown[]> {
-      if (!first.done) yield first.value;
-      yield* rows;
-    }
-    return csv(reply, 'pipeline-people.csv', csvStream(PEOPLE_COLUMNS, all()));
+    // Scope and filters are checked (and the export audited) before the first byte goes out.
+    return csv(reply, 'pipeline-people.csv', await this.people.exportCsv(scope, filter));
   }
 }
 
