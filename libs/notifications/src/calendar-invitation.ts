@@ -28,6 +28,22 @@ function londonVtimezone(): string {
   return londonTimezone;
 }
 
+/**
+ * A session's start or end in London time. Converting a zone is the costly part of an invitation,
+ * and a session's reminders go to everyone enrolled with the same two instants: remember recent ones.
+ */
+const londonTimes = new Map<number, DateTime>();
+function london(date: Date): DateTime {
+  const epoch = date.getTime();
+  let zoned = londonTimes.get(epoch);
+  if (!zoned) {
+    if (londonTimes.size >= 1_000) londonTimes.clear();
+    zoned = DateTime.fromMillis(epoch, { zone: LONDON });
+    londonTimes.set(epoch, zoned);
+  }
+  return zoned;
+}
+
 /** An iTIP (RFC 5546) invitation: METHOD REQUEST, or CANCEL once cancelled, with Europe/London times and VTIMEZONE. */
 export function calendarInvitation(event: InvitationEvent, now = new Date()): { method: 'REQUEST' | 'CANCEL'; content: string } {
   const method = event.cancelled ? 'CANCEL' : 'REQUEST';
@@ -37,11 +53,11 @@ export function calendarInvitation(event: InvitationEvent, now = new Date()): { 
     name: event.calendarName,
   });
   calendar.timezone({ name: LONDON, generator: londonVtimezone });
-  const london = (date: Date) => DateTime.fromJSDate(date).setZone(LONDON);
+  const utcNow = DateTime.fromJSDate(now, { zone: 'utc' });
   calendar.createEvent({
     id: event.uid,
     sequence: event.sequence,
-    stamp: london(now),
+    stamp: utcNow,
     start: london(event.start),
     end: london(event.end),
     timezone: LONDON,
@@ -54,7 +70,7 @@ export function calendarInvitation(event: InvitationEvent, now = new Date()): { 
     attendees: event.attendee ? [{ name: event.attendee.name, email: event.attendee.email, rsvp: false, role: ICalAttendeeRole.REQ, status: ICalAttendeeStatus.ACCEPTED }] : [],
   });
   // DTSTAMP must be UTC (RFC 5545 §3.8.7.2); the library writes it in the calendar's zone.
-  const stamp = DateTime.fromJSDate(now).toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
+  const stamp = `${now.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
   const text = calendar.toString().replace(/^DTSTAMP:.*$/m, `DTSTAMP:${stamp}`);
   // Every content line ends with CRLF, the last one too (RFC 5545 §3.1).
   return { method, content: text.endsWith('\r\n') ? text : `${text}\r\n` };

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { AccessScope, APP_CONFIG, AppConfig, AuditService, InvalidInputError } from '@slp/platform';
 import { NotificationPreference } from './notification-preference.entity';
 
@@ -11,7 +11,7 @@ export interface Preferences {
 /** A person's email preferences, and the signed one-click unsubscribe links in reminder emails. */
 @Injectable()
 export class NotificationPreferencesService {
-  private readonly unsubscribeKey: Buffer;
+  private readonly unsubscribeKey: KeyObject;
 
   constructor(
     private readonly em: EntityManager,
@@ -19,7 +19,8 @@ export class NotificationPreferencesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // A key of its own, derived from the platform secret, so an unsubscribe token is no use elsewhere.
-    this.unsubscribeKey = createHmac('sha256', config.auth.jwtSecret).update('slp:unsubscribe:v1').digest();
+    // A KeyObject, built once: HMAC with a raw buffer key re-imports the key on every call (~7x slower).
+    this.unsubscribeKey = createSecretKey(createHmac('sha256', config.auth.jwtSecret).update('slp:unsubscribe:v1').digest());
   }
 
   async get(personId: string): Promise<Preferences> {
