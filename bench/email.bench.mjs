@@ -32,7 +32,7 @@
  *    counts; drops the databases and deletes the Redis keys of its prefixes (also on errors and
  *    Ctrl-C). Exits 0 whether or not the targets are met.
  *
- * Environment: BENCH_EMAILS (10000 per batch), BENCH_BARE_WARMUP (500), MAIL_CONCURRENCY (8, for
+ * Environment: BENCH_EMAILS (10000 per batch), BENCH_BARE_WARMUP (500), MAIL_CONCURRENCY (16, as the worker's default, for
  * the worker and the bare loop), DATABASE_POOL_MAX (12, passed to the worker), BENCH_SMTP_QUERY
  * (query added to the SMTP URL of both, e.g. maxConnections=8: nodemailer's pool options), BENCH_WORKERS
  * ("1,2"), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_REDIS_URL
@@ -219,7 +219,7 @@ async function runMain() {
 
   const EMAILS = intEnv('BENCH_EMAILS', 10_000);
   const BARE_WARMUP = intEnv('BENCH_BARE_WARMUP', Math.min(500, EMAILS), 0);
-  const CONCURRENCY = intEnv('MAIL_CONCURRENCY', 8);
+  const CONCURRENCY = intEnv('MAIL_CONCURRENCY', 16);
   const POOL_MAX = intEnv('DATABASE_POOL_MAX', 12);
   const TIMEOUT_MS = intEnv('BENCH_TIMEOUT_S', Math.max(120, Math.ceil(EMAILS / 25))) * 1000;
   const WORKER_COUNTS = (process.env.BENCH_WORKERS || '1,2').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);

@@ -53,12 +53,14 @@ export function calendarInvitation(event: InvitationEvent, now = new Date()): { 
     name: event.calendarName,
   });
   calendar.timezone({ name: LONDON, generator: londonVtimezone });
-  const utcNow = DateTime.fromJSDate(now, { zone: 'utc' });
+  const start = london(event.start);
   calendar.createEvent({
     id: event.uid,
     sequence: event.sequence,
-    stamp: utcNow,
-    start: london(event.start),
+    // The library would write DTSTAMP in the event's zone, which RFC 5545 forbids: it is written
+    // below, in UTC. Handing it the start (already in London) spares a zone conversion per email.
+    stamp: start,
+    start,
     end: london(event.end),
     timezone: LONDON,
     summary: event.summary,

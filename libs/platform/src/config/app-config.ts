@@ -96,7 +96,7 @@ const envSchema = z
     MAIL_FROM: z.string().min(3).default('System Leadership Platform <no-reply@leadership.localhost>'),
     MAIL_MAX_ATTEMPTS: integer(1, 50).default(8),
     MAIL_RETRY_BASE_MS: integer(10, 3_600_000).default(2000),
-    MAIL_CONCURRENCY: integer(1, 100).default(8),
+    MAIL_CONCURRENCY: integer(1, 100).default(16),
     JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
     ACCESS_TOKEN_TTL_SECONDS: integer(60, 3600).default(900),
     REFRESH_TOKEN_TTL_DAYS: integer(1, 90).default(14),
