@@ -13,7 +13,8 @@
  *    the national funnel grouped by system, one system's funnel grouped by organisation, and the
  *    equality report (BENCH_ITERATIONS each, after warm-up).
  * 3. The limit: the very same SQL (captured from the built report services) run with pg.
- * 4. A full CSV export of the people behind the funnel: rows/s, and the API's peak RSS growth.
+ * 4. A full CSV export of the people behind the funnel, twice: rows/s, and the API's peak RSS
+ *    growth (a second export that grew it again would mean memory grows with the rows).
  * Targets: p95 ≤ 1.3 × the bare SQL and < 1 s for the national funnel; CSV ≥ 100,000 rows/s with
  * peak RSS growth < 150 MB.
  */
@@ -175,27 +176,32 @@ async function main() {
     log(`${c.name.padEnd(38)} API p50 ${a.p50.toFixed(0).padStart(5)} ms  p95 ${a.p95.toFixed(0).padStart(5)} ms | bare SQL p50 ${s.p50.toFixed(0).padStart(5)} ms  p95 ${s.p95.toFixed(0).padStart(5)} ms | p95 ratio ${(a.p95 / s.p95).toFixed(2)}`);
   }
 
-  // CSV export of everyone behind the national funnel.
+  // CSV export of everyone behind the national funnel, twice: memory that grew with the rows
+  // would grow again on the second export; a flat stream's peak stays where the first left it.
   const baseline = rssMb(api.pid);
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(api.pid))), 50);
-  let lines = 0;
-  const exportMs = await time(async () => {
-    const response = await get(port, '/api/v1/reports/pipeline/people?format=csv', nationalToken, (chunk) => {
-      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+  const exports = [];
+  for (let round = 1; round <= 2; round++) {
+    let lines = 0;
+    const exportMs = await time(async () => {
+      const response = await get(port, '/api/v1/reports/pipeline/people?format=csv', nationalToken, (chunk) => {
+        for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+      });
+      if (response.status !== 200) throw new Error(`export: ${response.status}`);
     });
-    if (response.status !== 200) throw new Error(`export: ${response.status}`);
-  });
+    const exported = lines - 1;
+    exports.push({ exported, rowsPerSecond: exported / (exportMs / 1000), peakGrowth: peak - baseline });
+    log(`CSV export ${round}: ${exported.toLocaleString('en-GB')} rows in ${(exportMs / 1000).toFixed(1)} s = ${Math.round(exported / (exportMs / 1000)).toLocaleString('en-GB')} rows/s; API RSS ${baseline.toFixed(0)} → peak so far ${peak.toFixed(0)} MB (growth ${(peak - baseline).toFixed(0)} MB)`);
+  }
   clearInterval(sampler);
-  const exported = lines - 1;
-  const rowsPerSecond = exported / (exportMs / 1000);
-  log(`CSV export: ${exported.toLocaleString('en-GB')} rows in ${(exportMs / 1000).toFixed(1)} s = ${Math.round(rowsPerSecond).toLocaleString('en-GB')} rows/s; API RSS ${baseline.toFixed(0)} → peak ${peak.toFixed(0)} MB (growth ${(peak - baseline).toFixed(0)} MB)`);
+  const rowsPerSecond = Math.min(...exports.map((e) => e.rowsPerSecond));
 
   const national = rows[0];
   log('');
   log(`national funnel p95 ${national.a.p95.toFixed(0)} ms (target < 1000 ms) ${national.a.p95 < 1000 ? 'MET' : 'NOT MET'}`);
   for (const r of rows) log(`${r.name}: p95 ratio ${(r.a.p95 / r.s.p95).toFixed(2)} (target ≤ 1.3) ${r.a.p95 <= 1.3 * r.s.p95 ? 'MET' : 'NOT MET'}`);
-  log(`CSV export ${Math.round(rowsPerSecond).toLocaleString('en-GB')} rows/s (target ≥ 100,000) ${rowsPerSecond >= 100_000 ? 'MET' : 'NOT MET'}; RSS growth ${(peak - baseline).toFixed(0)} MB (target < 150) ${peak - baseline < 150 ? 'MET' : 'NOT MET'}`);
+  log(`CSV export ${Math.round(rowsPerSecond).toLocaleString('en-GB')} rows/s, the slower of two (target ≥ 100,000) ${rowsPerSecond >= 100_000 ? 'MET' : 'NOT MET'}; peak RSS growth ${(peak - baseline).toFixed(0)} MB over both (target < 150) ${peak - baseline < 150 ? 'MET' : 'NOT MET'}`);
   await pool.end();
 }
 
