@@ -1,4 +1,4 @@
-import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import ical, { foldLines, ICalAttendee, ICalAttendeeRole, ICalAttendeeStatus, type ICalCalendar, ICalCalendarMethod, type ICalEvent, ICalEventStatus } from 'ical-generator';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
 import { DateTime } from 'luxon';
 import { LONDON } from '@slp/platform';
@@ -44,9 +44,10 @@ function london(date: Date): DateTime {
   return zoned;
 }
 
-/** An iTIP (RFC 5546) invitation: METHOD REQUEST, or CANCEL once cancelled, with Europe/London times and VTIMEZONE. */
-export function calendarInvitation(event: InvitationEvent, now = new Date()): { method: 'REQUEST' | 'CANCEL'; content: string } {
-  const method = event.cancelled ? 'CANCEL' : 'REQUEST';
+const ATTENDEE = { rsvp: false, role: ICalAttendeeRole.REQ, status: ICalAttendeeStatus.ACCEPTED } as const;
+
+/** The whole calendar for an event, as the library writes it (DTSTAMP not yet fixed). */
+function calendarFor(event: InvitationEvent): { calendar: ICalCalendar; vevent: ICalEvent } {
   const calendar = ical({
     prodId: { company: 'System Leadership Platform', product: 'Sessions', language: 'EN' },
     method: event.cancelled ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
@@ -54,11 +55,11 @@ export function calendarInvitation(event: InvitationEvent, now = new Date()): { 
   });
   calendar.timezone({ name: LONDON, generator: londonVtimezone });
   const start = london(event.start);
-  calendar.createEvent({
+  const vevent = calendar.createEvent({
     id: event.uid,
     sequence: event.sequence,
-    // The library would write DTSTAMP in the event's zone, which RFC 5545 forbids: it is written
-    // below, in UTC. Handing it the start (already in London) spares a zone conversion per email.
+    // The library would write DTSTAMP in the event's zone, which RFC 5545 forbids: it is replaced
+    // by a UTC one. Handing it the start (already in London) spares a zone conversion.
     stamp: start,
     start,
     end: london(event.end),
@@ -69,13 +70,61 @@ export function calendarInvitation(event: InvitationEvent, now = new Date()): { 
     url: event.url ?? undefined,
     status: event.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     organizer: { name: 'System Leadership Platform', email: event.organiserEmail },
-    attendees: event.attendee ? [{ name: event.attendee.name, email: event.attendee.email, rsvp: false, role: ICalAttendeeRole.REQ, status: ICalAttendeeStatus.ACCEPTED }] : [],
+    attendees: event.attendee ? [{ name: event.attendee.name, email: event.attendee.email, ...ATTENDEE }] : [],
   });
-  // DTSTAMP must be UTC (RFC 5545 §3.8.7.2); the library writes it in the calendar's zone.
-  const stamp = `${now.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
-  const text = calendar.toString().replace(/^DTSTAMP:.*$/m, `DTSTAMP:${stamp}`);
-  // Every content line ends with CRLF, the last one too (RFC 5545 §3.1).
-  return { method, content: text.endsWith('\r\n') ? text : `${text}\r\n` };
+  return { calendar, vevent };
+}
+
+/** DTSTAMP in UTC (RFC 5545 §3.8.7.2), and every content line ending with CRLF, the last one too (§3.1). */
+function finish(text: string, now: Date): string {
+  const stamped = text.replace(/^DTSTAMP:.*$/m, `DTSTAMP:${now.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`);
+  return stamped.endsWith('\r\n') ? stamped : `${stamped}\r\n`;
+}
+
+/** An invitation written whole by the library: the reference the cached path must equal, byte for byte. */
+export function uncachedInvitationText(event: InvitationEvent, now: Date): string {
+  return finish(calendarFor(event).calendar.toString(), now);
+}
+
+/**
+ * A session's invitation is the same for everyone its email goes to but for the ATTENDEE line and
+ * DTSTAMP. The library writes it once per session (with a placeholder attendee, to mark where the
+ * line goes) and each email gets only its own folded ATTENDEE line: a tenth of the work.
+ */
+interface SharedInvitation {
+  readonly vevent: ICalEvent;
+  readonly head: string;
+  readonly tail: string;
+}
+const sharedInvitations = new Map<string, SharedInvitation>();
+const PLACEHOLDER = { name: 'Attendee placeholder', email: 'attendee.placeholder@invalid' };
+
+function attendeeLines(vevent: ICalEvent, attendee: { readonly name: string; readonly email: string }): string {
+  return foldLines(new ICalAttendee({ name: attendee.name, email: attendee.email, ...ATTENDEE }, vevent).toString());
+}
+
+function sharedInvitation(event: InvitationEvent): SharedInvitation {
+  const key = JSON.stringify({ ...event, attendee: undefined });
+  let shared = sharedInvitations.get(key);
+  if (!shared) {
+    const { calendar, vevent } = calendarFor({ ...event, attendee: PLACEHOLDER });
+    const text = calendar.toString();
+    const slot = attendeeLines(vevent, PLACEHOLDER);
+    const at = text.indexOf(slot);
+    if (at < 0) throw new Error('The invitation has no place for its attendee.');
+    shared = { vevent, head: text.slice(0, at), tail: text.slice(at + slot.length) };
+    if (sharedInvitations.size >= 200) sharedInvitations.clear();
+    sharedInvitations.set(key, shared);
+  }
+  return shared;
+}
+
+/** An iTIP (RFC 5546) invitation: METHOD REQUEST, or CANCEL once cancelled, with Europe/London times and VTIMEZONE. */
+export function calendarInvitation(event: InvitationEvent, now = new Date()): { method: 'REQUEST' | 'CANCEL'; content: string } {
+  const method = event.cancelled ? 'CANCEL' : 'REQUEST';
+  const shared = sharedInvitation(event);
+  const attendee = event.attendee ? attendeeLines(shared.vevent, event.attendee) : '';
+  return { method, content: finish(`${shared.head}${attendee}${shared.tail}`, now) };
 }
 
 /** The same UID for every version of a session, so calendars update the event rather than add one (RFC 5545 §3.8.4.7). */
