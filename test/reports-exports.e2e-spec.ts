@@ -46,6 +46,7 @@ describe('equality report, cohort report and CSV exports (e2e)', () => {
     // The first person of A (the lead, created first) gets a name a spreadsheet would run as a formula and a cohort place:
     // 42 nominated people plus them are in the pipeline.
     await sql(`update person set given_name = '=HYPERLINK("http://evil.example")', family_name = '+SUM(A1)' where id = (select id from person where organisation_id = ? order by id limit 1)`, [orgA.id]);
+    await sql(`update organisation set name = E'\\t-2+3 Trust' where id = ?`, [orgA.id]);
     await sql(`insert into enrolment (id, cohort_id, person_id, status, source, enrolled_at, created_at, updated_at) select ?, ?, id, 'enrolled', 'lead', now(), now(), now() from person where organisation_id = ? order by id limit 1`, [randomUUID(), cohortId, orgA.id]);
     await sql(`update cohort set seats_taken = 1 where id = ?`, [cohortId]);
     // System B: someone the system admin of A must never see.
@@ -92,6 +93,7 @@ describe('equality report, cohort report and CSV exports (e2e)', () => {
     expect(lines[0]).toBe('personId,givenName,familyName,organisation,system,place,staffGroup,grade,stage,identifiedAt,nominatedAt,inDevelopmentAt,completedAt,readyAt,appointedAt');
     expect(response.text).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
     expect(response.text).toContain("'+SUM(A1)");
+    expect(response.text).toContain("'\t-2+3 Trust");
     expect(response.text).not.toContain('Delta ICS');
     expect(lines.length - 1).toBe(43);
     const audits = await auditRows(api, { action: 'report.export' });

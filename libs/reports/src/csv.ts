@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 
-/**
- * A cell that a spreadsheet would run as a formula (=, +, -, @, or a leading tab or carriage
- * return) is prefixed with an apostrophe (OWASP: CSV injection). Numbers stay numbers.
- */
+/** What a spreadsheet takes a cell to be a formula for: =, +, -, @, or a leading tab or carriage return. */
+export const FORMULA_TRIGGERS = ['=', '+', '-', '@', '\t', '\r'] as const;
+const TRIGGERS = new Set<string>(FORMULA_TRIGGERS);
+
+/** A text cell a spreadsheet would run as a formula is prefixed with an apostrophe (OWASP: CSV injection). Numbers stay numbers. */
 export function neutraliseFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return TRIGGERS.has(value.charAt(0)) ? `'${value}` : value;
 }
 
 /** Streams rows as RFC 4180 CSV with a header line; memory stays flat however many rows there are. */

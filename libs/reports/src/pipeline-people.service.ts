@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { escapeLiteral, type Pool, type PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { AccessScope, AuditService, InvalidInputError, Page } from '@slp/platform';
+import { FORMULA_TRIGGERS } from './csv';
 import { reportSystems, systemsClause } from './report-scope';
 import { REPORTS_POOL } from './reports-pool';
 
@@ -27,35 +28,33 @@ export interface PipelinePerson {
   readonly appointedAt: string | null;
 }
 
+const FROM = `from person_pipeline pp
+  join person pe on pe.id = pp.person_id
+  left join organisation o on o.id = pp.organisation_id
+  left join system s on s.id = pp.system_id
+  left join place pl on pl.id = pp.place_id`;
+
 const SELECT = `select pp.person_id as "personId", pe.given_name as "givenName", pe.family_name as "familyName", o.name as organisation, s.name as system, pl.name as place,
        pp.staff_group as "staffGroup", pp.grade, pp.stage,
        pp.identified_at as "identifiedAt", pp.nominated_at as "nominatedAt", pp.in_development_at as "inDevelopmentAt",
        pp.completed_at as "completedAt", pp.ready_at as "readyAt", pp.appointed_at as "appointedAt"
-  from person_pipeline pp
-  join person pe on pe.id = pp.person_id
-  left join organisation o on o.id = pp.organisation_id
-  left join system s on s.id = pp.system_id
-  left join place pl on pl.id = pp.place_id`;
+  ${FROM}`;
 
-/** A text cell a spreadsheet would run as a formula gets a leading apostrophe (the same rule as `neutraliseFormula`). */
-const safe = (expr: string) => `case when left(${expr}, 1) in ('=', '+', '-', '@', E'\\t', E'\\r') then '''' || ${expr} else ${expr} end`;
+/** A text cell a spreadsheet would run as a formula gets a leading apostrophe: `neutraliseFormula` in SQL. */
+const safe = (expr: string) => `case when left(${expr}, 1) in (${FORMULA_TRIGGERS.map((c) => escapeLiteral(c)).join(', ')}) then '''' || ${expr} else ${expr} end`;
 /** ISO 8601 in UTC with milliseconds, as `Date#toISOString` writes it. */
-const iso = (expr: string) => `to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const isoText = (expr: string) => `to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 const EXPORT_SELECT = `select pp.person_id as "personId", ${safe('pe.given_name')} as "givenName", ${safe('pe.family_name')} as "familyName",
        ${safe('o.name')} as organisation, ${safe('s.name')} as system, ${safe('pl.name')} as place,
        ${safe('pp.staff_group')} as "staffGroup", ${safe('pp.grade')} as grade, pp.stage,
-       ${iso('pp.identified_at')} as "identifiedAt", ${iso('pp.nominated_at')} as "nominatedAt", ${iso('pp.in_development_at')} as "inDevelopmentAt",
-       ${iso('pp.completed_at')} as "completedAt", ${iso('pp.ready_at')} as "readyAt", ${iso('pp.appointed_at')} as "appointedAt"
-  from person_pipeline pp
-  join person pe on pe.id = pp.person_id
-  left join organisation o on o.id = pp.organisation_id
-  left join system s on s.id = pp.system_id
-  left join place pl on pl.id = pp.place_id`;
+       ${isoText('pp.identified_at')} as "identifiedAt", ${isoText('pp.nominated_at')} as "nominatedAt", ${isoText('pp.in_development_at')} as "inDevelopmentAt",
+       ${isoText('pp.completed_at')} as "completedAt", ${isoText('pp.ready_at')} as "readyAt", ${isoText('pp.appointed_at')} as "appointedAt"
+  ${FROM}`;
 
 const STAGES = ['identified', 'nominated', 'in_development', 'completed', 'ready', 'appointed'];
 
-/** The people behind the funnel, for admins in scope: a keyset page, or every row streamed from a cursor. Exports are audited. */
+/** The people behind the funnel, for admins in scope: a keyset page, or every row streamed as CSV. Exports are audited. */
 @Injectable()
 export class PipelinePeopleService {
   constructor(
