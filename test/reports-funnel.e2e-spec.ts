@@ -80,6 +80,22 @@ describe('pipeline funnel report (e2e)', () => {
     expect(response.body.rows[0].conversion).toMatchObject({ identifiedToNominated: 0.75, nominatedToInDevelopment: 0.8, readyToAppointed: null });
   });
 
+  it('counts a stage only for people who reached it within the date range', async () => {
+    // Identified 30 days ago, nominated (consented) 20 days ago, enrolled 10 days ago.
+    const daysAgo = (days: number) => encodeURIComponent(new Date(Date.now() - days * 86_400_000).toISOString());
+
+    const recent = await funnel(national, `?groupBy=system&from=${daysAgo(15)}`).expect(200);
+    expect(recent.body.rows[0]).toMatchObject({ group: 'Alpha ICS', identified: 0, nominated: 0, inDevelopment: 12 });
+    expect(recent.body.rows[1]).toMatchObject({ group: 'Beta ICS', identified: 0, nominated: 0, inDevelopment: 8 });
+
+    const early = await funnel(national, `?groupBy=system&to=${daysAgo(25)}`).expect(200);
+    expect(early.body.rows[0]).toMatchObject({ identified: 20, nominated: 0, inDevelopment: 0, completed: 0, appointed: 0 });
+    expect(early.body.total).toMatchObject({ identified: 30, nominated: 0, inDevelopment: 0 });
+
+    const between = await funnel(national, `?groupBy=system&from=${daysAgo(25)}&to=${daysAgo(15)}`).expect(200);
+    expect(between.body.total).toMatchObject({ identified: 0, nominated: 25, inDevelopment: 0 });
+  });
+
   it('gives a system admin their systems only: another system never appears, not even in the totals', async () => {
     const response = await funnel(adminA, '?groupBy=system').expect(200);
 

@@ -80,13 +80,21 @@ export class PipelineReportService {
     const systems = reportSystems(scope, filter.systemId);
     const groupBy = filter.groupBy ?? 'system';
     const group = GROUP_SQL[groupBy];
+    // Parameters in the order their placeholders appear: the stage counts' date bounds, then the filters.
     const params: unknown[] = [];
     const within = (column: string) => {
       const parts = [`pp.${column} is not null`];
-      if (filter.from) parts.push(`pp.${column} >= '${filter.from.toISOString()}'::timestamptz`);
-      if (filter.to) parts.push(`pp.${column} < '${filter.to.toISOString()}'::timestamptz`);
+      if (filter.from) {
+        parts.push(`pp.${column} >= ?`);
+        params.push(filter.from);
+      }
+      if (filter.to) {
+        parts.push(`pp.${column} < ?`);
+        params.push(filter.to);
+      }
       return parts.join(' and ');
     };
+    const countColumns = FUNNEL_STAGES.map((stage) => `count(*) filter (where ${within(STAGE_COLUMNS[stage])}) as "${stage}"`).join(',\n              ');
     const inScope = systemsClause(systems);
     const where: string[] = ['pp.stage is not null', inScope.sql];
     params.push(...inScope.params);
@@ -104,7 +112,7 @@ export class PipelineReportService {
     const refreshedAt = `(select refreshed_at from person_pipeline limit 1)`;
     const rows = await this.em.getConnection('read').execute<({ group_id: string | null; group_label: string | null; refreshed_at: Date | null } & Record<string, string>)[]>(
       `select ${group.key} as group_id, ${group.label} as group_label,
-              ${FUNNEL_STAGES.map((stage) => `count(*) filter (where ${within(STAGE_COLUMNS[stage])}) as "${stage}"`).join(',\n              ')},
+              ${countColumns},
               ${refreshedAt} as refreshed_at
          from person_pipeline pp ${group.join ?? ''}
         where ${where.join(' and ')}
