@@ -40,14 +40,15 @@
  * BENCH_WORKER_NODE_OPTIONS / BENCH_BARE_NODE_OPTIONS (NODE_OPTIONS for the worker processes / the
  * bare loop; with --cpu-prof and no --cpu-prof-dir, profiles go to $TMPDIR/slp-email-bench-profiles).
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { count, intEnv, log, machineCores, machineTicks, note, procCpuSeconds, serviceCpuSeconds, sleep } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,18 +63,6 @@ const PUBLIC_URL = 'https://leadership.example.nhs.uk';
 const MAIL_FROM = 'System Leadership Platform <no-reply@leadership.localhost>';
 const TARGET_RATIO = 0.7;
 
-function intEnv(name, fallback, min = 1) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min} (got "${raw}")`);
-  return value;
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const log = (message = '') => process.stdout.write(`${message}\n`);
-const note = (message) => process.stderr.write(`[bench] ${message}\n`);
-const count = (n) => n.toLocaleString('en-GB');
 
 // ---------------------------------------------------------------- rows and messages (shared by both modes)
 
@@ -242,70 +231,6 @@ async function runMain() {
 
   // ---------------------------------------------------------------- CPU accounting (Linux /proc)
 
-  const CLK_TCK = (() => {
-    try {
-      return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      return 100;
-    }
-  })();
-
-  function procCpuSeconds(pid) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-    } catch {
-      return null;
-    }
-  }
-
-  /** PostgreSQL backends of `dbName` plus the shared background processes; and redis-server. */
-  function serviceCpuSeconds(dbName) {
-    let postgres = 0;
-    let redis = 0;
-    let entries = [];
-    try {
-      entries = readdirSync('/proc');
-    } catch {
-      return { postgres: null, redis: null };
-    }
-    for (const entry of entries) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      if (stat.includes('(redis-server)')) {
-        redis += procCpuSeconds(entry) ?? 0;
-        continue;
-      }
-      if (!stat.includes('(postgres)')) continue;
-      let cmdline;
-      try {
-        cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      } catch {
-        continue;
-      }
-      const mine = dbName && cmdline.includes(` ${dbName} `);
-      const background = /writer|checkpointer|walwriter|autovacuum|stats|logical replication/.test(cmdline);
-      if (mine || background) postgres += procCpuSeconds(entry) ?? 0;
-    }
-    return { postgres, redis };
-  }
-
-  function machineTicks() {
-    try {
-      const values = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-      const idle = values[3] + (values[4] || 0);
-      return { busy: values.slice(0, 8).reduce((a, b) => a + b, 0) - idle, total: values.slice(0, 8).reduce((a, b) => a + b, 0) };
-    } catch {
-      return null;
-    }
-  }
-
   function cpuSnapshot(pids, dbName) {
     const usage = process.cpuUsage();
     const sendersList = pids.map(procCpuSeconds);
@@ -321,10 +246,7 @@ async function runMain() {
   function cpuDelta(before, after) {
     const wall = (after.at - before.at) / 1000;
     const cores = (a, b) => (a === null || b === null || a === undefined || b === undefined ? null : (b - a) / wall);
-    const machine =
-      before.machine && after.machine && after.machine.total > before.machine.total
-        ? ((after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total)) * os.cpus().length
-        : null;
+    const machine = machineCores(before.machine, after.machine, os.cpus().length);
     const result = { senders: cores(before.senders, after.senders), sink: cores(before.sink, after.sink), postgres: cores(before.postgres, after.postgres), redis: cores(before.redis, after.redis), machine };
     result.others = machine === null ? null : Math.max(0, machine - ['senders', 'sink', 'postgres', 'redis'].reduce((a, k) => a + (result[k] ?? 0), 0));
     return result;

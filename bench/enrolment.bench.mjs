@@ -21,17 +21,16 @@
  * BENCH_KEEP_DB=1 (keep the database for inspection), DATABASE_POOL_MAX (passed to the API),
  * BENCH_API_NODE_OPTIONS (NODE_OPTIONS for the API process, e.g. --cpu-prof).
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID, randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { freePort, intEnv, log, machineCores, machineTicks, note, percentile, procCpuSeconds, serviceCpuSeconds, sleep } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const jwt = require('jsonwebtoken');
@@ -41,14 +40,6 @@ const API_MAIN = path.join(ROOT, 'dist/apps/api/src/main.js');
 const CLI_MAIN = path.join(ROOT, 'dist/apps/cli/src/main.js');
 
 // ---------------------------------------------------------------- parameters
-
-function intEnv(name, fallback, min = 1) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min} (got "${raw}")`);
-  return value;
-}
 
 const CLIENTS = intEnv('BENCH_CLIENTS', 50);
 const REQUESTS = intEnv('BENCH_REQUESTS', 3000);
@@ -81,14 +72,6 @@ let dbCreated = false;
 const openPools = new Set();
 let cleaningUp = null;
 
-function log(message = '') {
-  process.stdout.write(`${message}\n`);
-}
-
-function note(message) {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
 // ---------------------------------------------------------------- helpers
 
 function newPool(connectionString, max) {
@@ -103,20 +86,6 @@ async function endPool(pool) {
   await pool.end().catch(() => {});
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function run(command, args, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -126,12 +95,6 @@ function run(command, args, env) {
     child.on('error', reject);
     child.on('exit', (code, signal) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(args[0] ?? command)} ${args.slice(1).join(' ')} exited with ${code ?? signal}:\n${out}`))));
   });
-}
-
-function percentile(sorted, p) {
-  if (!sorted.length) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
 function summarise(latencies, wallMs) {
@@ -170,76 +133,12 @@ async function closedLoop(total, concurrency, job) {
 
 // ---------------------------------------------------------------- CPU accounting (Linux /proc)
 
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** utime+stime of a process in seconds, or null when it cannot be read. */
-function procCpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * CPU seconds of PostgreSQL processes that work for this benchmark: backends connected to the
- * bench database plus the shared background processes (WAL writer, checkpointer, …). Backends of
- * other databases (other people's tests on this machine) are left out.
- */
-function postgresCpuSeconds() {
-  let total = 0;
-  let entries;
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return null;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let cmdline;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      continue;
-    }
-    const isBench = cmdline.includes(` ${DB_NAME} `);
-    const isBackground = /writer|checkpointer|walwriter|autovacuum|stats|logical replication/.test(cmdline);
-    if (!isBench && !isBackground) continue;
-    const seconds = procCpuSeconds(entry);
-    if (seconds !== null) total += seconds;
-  }
-  return total;
-}
-
-/** Whole-machine busy and total jiffies from /proc/stat. */
-function machineTicks() {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-    const values = line.trim().split(/\s+/).slice(1).map(Number);
-    const idle = values[3] + (values[4] || 0);
-    const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total };
-  } catch {
-    return null;
-  }
-}
-
 function cpuSnapshot() {
   const usage = process.cpuUsage();
   return {
     at: performance.now(),
     api: apiChild ? procCpuSeconds(apiChild.pid) : null,
-    postgres: postgresCpuSeconds(),
+    postgres: serviceCpuSeconds(DB_NAME).postgres,
     bench: (usage.user + usage.system) / 1e6,
     machine: machineTicks(),
   };
@@ -248,10 +147,7 @@ function cpuSnapshot() {
 function cpuDelta(before, after) {
   const wall = (after.at - before.at) / 1000;
   const cores = (a, b) => (a === null || b === null ? null : (b - a) / wall);
-  const machine =
-    before.machine && after.machine && after.machine.total > before.machine.total
-      ? ((after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total)) * os.cpus().length
-      : null;
+  const machine = machineCores(before.machine, after.machine, os.cpus().length);
   const result = { api: cores(before.api, after.api), postgres: cores(before.postgres, after.postgres), bench: cores(before.bench, after.bench), machine };
   // Other people's builds and tests on the same machine (and the kernel): what the three above do not explain.
   result.others = machine === null ? null : Math.max(0, machine - (result.api ?? 0) - (result.postgres ?? 0) - (result.bench ?? 0));
