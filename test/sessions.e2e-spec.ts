@@ -627,10 +627,11 @@ describe('sessions, their notifications, invitations and attendance (e2e)', () =
   });
 
   describe('cancelling the cohort', () => {
-    it('cancels its scheduled sessions (sequence + 1) and emails cohort_cancelled instead of session emails', async () => {
-      const doomed = await cohort(forkEm(api), programmeA, { capacity: 5 });
-      const members = await people(forkEm(api), 2, orgA);
+    it('cancels its scheduled sessions (sequence + 1), emails everyone cohort_cancelled, and sends the invited a CANCEL per session', async () => {
+      const doomed = await cohort(forkEm(api), programmeA, { capacity: 2 });
+      const members = await people(forkEm(api), 3, orgA);
       for (const member of members) await enrol(doomed.id, member.id);
+      const invited = members.slice(0, 2).map((m) => m.id).sort();
       const scheduled = await createSession({}, doomed.id);
       const moved = await createSession({ startsAt: '2027-07-05T09:30', endsAt: '2027-07-05T10:30' }, doomed.id);
       await patch(`/sessions/${moved.id}`, 'leadA', { title: 'Moved' }).expect(200);
@@ -644,8 +645,12 @@ describe('sessions, their notifications, invitations and attendance (e2e)', () =
       expect(await storedSession(alreadyCancelled.id)).toMatchObject({ status: 'cancelled', sequence: 1 });
       const listed = (await get(`/cohorts/${doomed.id}/sessions`, 'leadA').expect(200)).body as { items: SessionBody[] };
       expect(listed.items.map((s) => s.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
-      expect(await notifications(scheduled.id, 'session_cancelled')).toEqual([]);
-      expect(await notifications(moved.id, 'session_cancelled')).toEqual([]);
+      // The two enrolled had the invitations; the waitlisted member did not, and gets no session email.
+      for (const [session, sequence] of [[scheduled, 1], [moved, 2]] as const) {
+        const cancellations = await notifications(session.id, 'session_cancelled');
+        expect(recipients(cancellations)).toEqual(invited);
+        for (const row of cancellations) expect(row.data).toMatchObject({ becauseCohortCancelled: true, session: { sequence } });
+      }
       expect(await notifications(alreadyCancelled.id, 'session_cancelled')).toHaveLength(2);
       const cohortEmails = await notifications(doomed.id, 'cohort_cancelled');
       expect(recipients(cohortEmails)).toEqual(members.map((m) => m.id).sort());

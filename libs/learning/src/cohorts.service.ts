@@ -166,6 +166,8 @@ export class CohortsService {
     const now = new Date();
     const programme = await em.findOneOrFail(Programme, { id: cohort.programme.id });
     const active = await em.find(Enrolment, { cohort, status: { $in: [...ACTIVE_ENROLMENT_STATUSES] } }, { populate: ['person'] });
+    // Those enrolled had each session's invitation: they get its cancellation too.
+    const invited = active.filter((e) => e.status === 'enrolled').map((e) => e.person);
     for (const enrolment of active) {
       enrolment.status = 'withdrawn';
       enrolment.endReason = 'cohort_cancelled';
@@ -174,13 +176,15 @@ export class CohortsService {
       enrolment.offerExpiresAt = null;
     }
     cohort.seatsTaken = await em.count(Enrolment, { cohort, status: { $in: ['completed', 'not_completed'] } });
-    // Sessions go too; the cohort-cancelled email covers them, so no separate session emails.
-    const sessions = await em.find(Session, { cohort, status: 'scheduled' });
+    // Sessions go too. Each one still to come is cancelled in the calendars it was sent to (an iTIP
+    // CANCEL per session: one message cannot cancel several events); the cohort email explains why.
+    await this.notifier.cohortCancelled(em, cohort, programme, active.map((e) => e.person));
+    const sessions = await em.find(Session, { cohort, status: 'scheduled' }, { orderBy: { startsAt: 'asc', id: 'asc' } });
     for (const session of sessions) {
       session.status = 'cancelled';
       session.sequence += 1;
+      if (session.endsAt > now && invited.length) await this.notifier.session(em, 'session_cancelled', session, programme, invited, { becauseCohortCancelled: true });
     }
-    await this.notifier.cohortCancelled(em, cohort, programme, active.map((e) => e.person));
   }
 }
 

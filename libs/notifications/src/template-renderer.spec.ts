@@ -212,6 +212,17 @@ describe('TemplateRenderer', () => {
       expect(html).toContain('social care partners with her.<br>She is ready');
       expect(text).toContain('social care partners with her.\nShe is ready');
     });
+
+    it('says, when a session goes because its cohort was cancelled, that the place has gone too', () => {
+      const alone = render('session_cancelled');
+      const withCohort = render('session_cancelled', { becauseCohortCancelled: true });
+
+      expect(alone.text).toContain('Your place on the programme is not affected.');
+      for (const part of [withCohort.text, withCohort.html]) {
+        expect(part).toContain('The whole cohort has been cancelled');
+        expect(part).not.toContain('Your place on the programme is not affected');
+      }
+    });
   });
 
   describe('user-supplied text', () => {
