@@ -41,7 +41,7 @@
  * bare loop; with --cpu-prof and no --cpu-prof-dir, profiles go to $TMPDIR/slp-email-bench-profiles).
  */
 import { spawn } from 'node:child_process';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -104,32 +104,24 @@ async function bareLoopChild() {
   const spec = JSON.parse(process.env.BENCH_BARE_SPEC);
   const nodemailer = require('nodemailer'); // the CommonJS build, as the worker loads it
   const { TemplateRenderer } = require(path.join(DIST_NOTIFICATIONS, 'template-renderer.js'));
-  const { calendarInvitation, addressOf } = require(path.join(DIST_NOTIFICATIONS, 'calendar-invitation.js'));
+  const { sessionInvitation, addressOf } = require(path.join(DIST_NOTIFICATIONS, 'calendar-invitation.js'));
   const renderer = TemplateRenderer.fromDirectory();
 
-  // NotificationPreferencesService.unsubscribeUrl, with the worker's JWT_SECRET.
-  const unsubscribeKey = createHmac('sha256', spec.jwtSecret).update('slp:unsubscribe:v1').digest();
-  const unsubscribeUrl = (personId) =>
-    `${spec.publicUrl}/api/v1/notification-preferences/unsubscribe?token=${encodeURIComponent(`${personId}.${createHmac('sha256', unsubscribeKey).update(personId).digest('base64url')}`)}`;
+  // The built NotificationPreferencesService signs the links; they need only the worker's configuration.
+  const { NotificationPreferencesService } = require(path.join(DIST_NOTIFICATIONS, 'notification-preferences.service.js'));
+  const preferences = new NotificationPreferencesService(null, null, { auth: { jwtSecret: spec.jwtSecret }, publicUrl: spec.publicUrl });
+  const unsubscribeUrl = (personId) => preferences.unsubscribeUrl(personId);
 
   // EmailSender.compose + MailTransport.send's message, for a reminder row.
   const compose = (row) => {
     const link = unsubscribeUrl(row.recipient_person_id);
     const data = { ...row.data, unsubscribeUrl: link, preferencesUrl: `${spec.publicUrl}/api/v1/me/notification-preferences` };
     const rendered = renderer.render(row.kind, data);
-    const session = row.data.session;
-    const calendar = calendarInvitation({
-      uid: `session-${session.id}@system-leadership-platform`,
-      sequence: session.sequence,
-      start: new Date(session.startsAt),
-      end: new Date(session.endsAt),
-      summary: `${session.title} (${String(row.data.programmeTitle)})`,
-      description: `${String(row.data.programmeTitle)}, ${String(row.data.cohortName)}${session.onlineUrl ? `\nJoin online: ${session.onlineUrl}` : ''}`,
-      location: session.location,
-      url: session.onlineUrl,
-      cancelled: false,
-      calendarName: `${String(row.data.programmeTitle)}: ${String(row.data.cohortName)}`,
+    const calendar = sessionInvitation(row.data.session, {
+      programmeTitle: String(row.data.programmeTitle),
+      cohortName: String(row.data.cohortName),
       organiserEmail: addressOf(spec.from),
+      cancelled: false,
       attendee: { name: row.recipient_name, email: row.recipient_email },
     });
     return {

@@ -127,6 +127,49 @@ export function calendarInvitation(event: InvitationEvent, now = new Date()): { 
   return { method, content: finish(`${shared.head}${attendee}${shared.tail}`, now) };
 }
 
+/** A session as stored, or as snapshotted into an outbox row (times then as ISO strings). */
+export interface SessionForInvitation {
+  readonly id: string;
+  readonly sequence: number;
+  readonly title: string;
+  readonly startsAt: Date | string;
+  readonly endsAt: Date | string;
+  readonly location?: string | null;
+  readonly onlineUrl?: string | null;
+}
+
+export interface SessionInvitationContext {
+  readonly programmeTitle: string;
+  readonly cohortName: string;
+  readonly organiserEmail: string;
+  readonly cancelled: boolean;
+  readonly attendee?: { readonly name: string; readonly email: string };
+}
+
+/**
+ * A session's invitation, the same whether it is downloaded (`calendar.ics`) or attached to a
+ * session email: REQUEST while it is on, CANCEL once cancelled, SEQUENCE rising with every change.
+ */
+export function sessionInvitation(session: SessionForInvitation, context: SessionInvitationContext, now = new Date()): { method: 'REQUEST' | 'CANCEL'; content: string } {
+  return calendarInvitation(
+    {
+      uid: sessionUid(session.id),
+      sequence: session.sequence,
+      start: new Date(session.startsAt),
+      end: new Date(session.endsAt),
+      summary: `${session.title} (${context.programmeTitle})`,
+      description: `${context.programmeTitle}, ${context.cohortName}${session.onlineUrl ? `\nJoin online: ${session.onlineUrl}` : ''}`,
+      location: session.location ?? null,
+      url: session.onlineUrl ?? null,
+      cancelled: context.cancelled,
+      calendarName: `${context.programmeTitle}: ${context.cohortName}`,
+      organiserEmail: context.organiserEmail,
+      attendee: context.attendee,
+    },
+    now,
+  );
+}
+
 /** The same UID for every version of a session, so calendars update the event rather than add one (RFC 5545 §3.8.4.7). */
 export function sessionUid(sessionId: string): string {
   return `session-${sessionId}@system-leadership-platform`;

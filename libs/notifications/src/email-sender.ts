@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { escapeLiteral, type Pool, type QueryResult } from 'pg';
 import { APP_CONFIG, AppConfig } from '@slp/platform';
 import { DELIVERY_POOL } from './delivery-pool';
-import { addressOf, calendarInvitation, sessionUid } from './calendar-invitation';
+import { addressOf, SessionForInvitation, sessionInvitation } from './calendar-invitation';
 import { isPermanentMailError, MailTransport, OutgoingEmail } from './mail-transport';
 import { isReminder } from './notification-kinds';
 import { NotificationPreferencesService } from './notification-preferences.service';
@@ -19,16 +19,6 @@ interface Row {
   recipient_name: string;
   data: Record<string, unknown>;
   attempts: number;
-}
-
-interface SessionData {
-  id: string;
-  sequence: number;
-  title: string;
-  startsAt: string;
-  endsAt: string;
-  location: string | null;
-  onlineUrl: string | null;
 }
 
 /** Data fields that grant access (single-use links): removed from the row once the email is sent. */
@@ -126,23 +116,17 @@ export class EmailSender {
 
   /** Session emails carry the invitation, so calendars add, move or cancel the event themselves. */
   private invitation(row: Row): OutgoingEmail['calendar'] {
-    const session = row.data.session as SessionData | undefined;
+    const session = row.data.session as SessionForInvitation | undefined;
     if (!session) return undefined;
-    return calendarInvitation({
-      uid: sessionUid(session.id),
-      sequence: session.sequence,
-      start: new Date(session.startsAt),
-      end: new Date(session.endsAt),
-      summary: `${session.title} (${String(row.data.programmeTitle)})`,
-      description: `${String(row.data.programmeTitle)}, ${String(row.data.cohortName)}${session.onlineUrl ? `\nJoin online: ${session.onlineUrl}` : ''}`,
-      location: session.location,
-      url: session.onlineUrl,
-      cancelled: row.kind === 'session_cancelled',
-      calendarName: `${String(row.data.programmeTitle)}: ${String(row.data.cohortName)}`,
+    return sessionInvitation(session, {
+      programmeTitle: String(row.data.programmeTitle),
+      cohortName: String(row.data.cohortName),
       organiserEmail: addressOf(this.config.mail.from),
+      cancelled: row.kind === 'session_cancelled',
       attendee: { name: row.recipient_name, email: row.recipient_email },
     });
   }
+
 }
 
 /** A template that cannot render the row's data will never succeed: the row goes dead at once. */
