@@ -2,16 +2,16 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { accessTokenFor, account, cohort, forkEm, organisation, programme, system } from './support/factories';
-import { SmtpSink } from './support/smtp-sink';
+import { ControlledSmtpSink } from './support/controlled-smtp-sink';
 import { startTestApi, TestApi, testConfig } from './support/test-api';
 
 describe('email delivery through the worker (e2e)', () => {
-  let sink: SmtpSink;
+  let sink: ControlledSmtpSink;
   let api: TestApi;
   let worker: INestApplicationContext;
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
+    sink = await ControlledSmtpSink.start();
     api = await startTestApi({ SMTP_URL: sink.url });
     const overrides = { SMTP_URL: sink.url, MAIL_RETRY_BASE_MS: '50', MAIL_MAX_ATTEMPTS: '4', REDIS_PREFIX: api.config.redis.prefix };
     worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(testConfig(api.config.database.url, overrides)), { logger: false });

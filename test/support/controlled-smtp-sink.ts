@@ -1,5 +1,6 @@
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { headersOf } from './mime';
 
 export interface AcceptedEmail {
   readonly from: string;
@@ -29,9 +30,9 @@ export interface ControlledSmtpSinkOptions {
 }
 
 /**
- * A real SMTP server (the `smtp-server` package) that tests can steer more than {@link SmtpSink}:
- * it answers each message after `delayMs`, can refuse the next messages (`failNext`), can stop
- * answering (`hold`) until `release`, and can run a hook just before it accepts a message (for
+ * A real SMTP server (the `smtp-server` package) for tests, which they can steer: it answers
+ * each message after `delayMs`, can refuse the next messages (`failNext`), can stop answering
+ * (`hold`) until `release`, and can run a hook just before it accepts a message (for
  * example to cut the sender off from its database at the moment its mail is accepted). A message
  * counts as received only if the sink answered 250 while the client was still connected: a
  * message whose client disconnected first was never accepted, as with any SMTP server.
@@ -68,7 +69,8 @@ export class ControlledSmtpSink {
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
           const to = session.envelope.rcptTo.map((r) => r.address);
-          const messageId = headerOf(raw, 'message-id') ?? '';
+          const headers = headersOf(raw);
+          const messageId = headers['message-id'] ?? '';
           const index = this.dataCount++;
           void (async () => {
             if (this.options.delayMs) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
@@ -99,7 +101,7 @@ export class ControlledSmtpSink {
               raw,
               messageId,
               acceptedAt,
-              header: (name) => headerOf(raw, name),
+              header: (name) => headers[name.toLowerCase()],
             });
             callback();
           })();
@@ -178,10 +180,4 @@ export class ControlledSmtpSink {
     this.release();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
-}
-
-function headerOf(raw: string, name: string): string | undefined {
-  const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-  const line = head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
-  return line?.slice(name.length + 1).trim();
 }

@@ -75,6 +75,11 @@ function decodeBody(body: string, encoding: string | undefined): string {
   }
 }
 
+/** The headers of a raw message (names lower-cased, folded lines unfolded, first occurrence wins). */
+export function headersOf(raw: string): Record<string, string> {
+  return parseHeaders(splitHead(raw)[0]);
+}
+
 /** Parses a raw message (or part) into its MIME tree. */
 export function parseMime(raw: string): MimePart {
   const [head, body] = splitHead(raw);
