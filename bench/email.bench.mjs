@@ -48,7 +48,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { count, intEnv, log, machineCores, machineTicks, note, procCpuSeconds, serviceCpuSeconds, sleep } from './lib.mjs';
+import { count, intEnv, log, machineCores, machineTicks, note, procCpuSeconds, runBenchmark, serviceCpuSeconds, sleep } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -796,22 +796,5 @@ async function runMain() {
     return cleaningUp;
   }
 
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.once(signal, () => {
-      note(`${signal}: cleaning up`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  }
-
-  let exitCode = 0;
-  try {
-    await main();
-  } catch (error) {
-    exitCode = 1;
-    process.stderr.write(`\nbenchmark failed: ${error?.stack ?? error}\n`);
-    for (const entry of children) if (entry.lines.length) process.stderr.write(`last output of ${entry.label}:\n${entry.lines.slice(-20).join('\n')}\n`);
-  } finally {
-    await cleanup();
-  }
-  process.exit(exitCode);
+  await runBenchmark(main, cleanup, () => children.filter((entry) => entry.lines.length).map((entry) => `last output of ${entry.label}:\n${entry.lines.slice(-20).join('\n')}\n`).join(''));
 }

@@ -30,7 +30,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { freePort, intEnv, log, machineCores, machineTicks, note, percentile, procCpuSeconds, serviceCpuSeconds, sleep } from './lib.mjs';
+import { freePort, intEnv, log, machineCores, machineTicks, note, percentile, procCpuSeconds, runBenchmark, serviceCpuSeconds, sleep } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const jwt = require('jsonwebtoken');
@@ -598,21 +598,4 @@ async function cleanup() {
   return cleaningUp;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    note(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-let exitCode = 0;
-try {
-  await main();
-} catch (error) {
-  exitCode = 1;
-  process.stderr.write(`\nbenchmark failed: ${error?.stack ?? error}\n`);
-  if (apiLog.length) process.stderr.write(`last API output:\n${apiLog.slice(-20).join('\n')}\n`);
-} finally {
-  await cleanup();
-}
-process.exit(exitCode);
+await runBenchmark(main, cleanup, () => (apiLog.length ? `last API output:\n${apiLog.slice(-20).join('\n')}\n` : ''));

@@ -114,3 +114,29 @@ export function machineTicks() {
 export function machineCores(before, after, cpus) {
   return before && after && after.total > before.total ? ((after.busy - before.busy) / (after.total - before.total)) * cpus : null;
 }
+
+/**
+ * Runs a benchmark: `main`, then `cleanup` whatever happened (also on Ctrl-C or SIGTERM, exiting
+ * 130). On failure prints the error and `lastOutput()` (e.g. a child process's last lines) and
+ * exits 1; else 0. `cleanup` must tolerate being called twice.
+ */
+export async function runBenchmark(main, cleanup, lastOutput = () => '') {
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      note(`${signal}: cleaning up`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  let exitCode = 0;
+  try {
+    await main();
+  } catch (error) {
+    exitCode = 1;
+    process.stderr.write(`\nbenchmark failed: ${error?.stack ?? error}\n`);
+    const output = lastOutput();
+    if (output) process.stderr.write(output);
+  } finally {
+    await cleanup();
+  }
+  process.exit(exitCode);
+}

@@ -28,7 +28,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { freePort, log, percentile } from './lib.mjs';
+import { freePort, log, percentile, runBenchmark } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const jwt = require('jsonwebtoken');
@@ -189,7 +189,13 @@ async function main() {
   await pool.end();
 }
 
-async function cleanup() {
+let cleaningUp = null;
+function cleanup() {
+  cleaningUp ??= stopAndDrop();
+  return cleaningUp;
+}
+
+async function stopAndDrop() {
   if (api && api.exitCode === null) {
     api.kill('SIGTERM');
     await new Promise((resolve) => api.once('exit', resolve));
@@ -202,10 +208,4 @@ async function cleanup() {
   }
 }
 
-process.on('SIGINT', () => cleanup().finally(() => process.exit(130)));
-main()
-  .catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(cleanup);
+await runBenchmark(main, cleanup);
