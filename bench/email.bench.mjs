@@ -48,7 +48,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { count, intEnv, log, machineCores, machineTicks, note, procCpuSeconds, runBenchmark, serviceCpuSeconds, sleep } from './lib.mjs';
+import { count, intEnv, keepLastLines, log, machineCores, machineTicks, note, procCpuSeconds, runBenchmark, serviceCpuSeconds, sleep } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -347,16 +347,7 @@ async function runMain() {
   /** Starts a child; keeps the last lines of its output; `exited` resolves with { code, signal }. */
   function startChild(label, args, env, withIpc = false) {
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: withIpc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
-    const lines = [];
-    const keep = (chunk) => {
-      for (const line of String(chunk).split('\n')) {
-        if (!line.trim()) continue;
-        lines.push(line);
-        if (lines.length > 200) lines.shift();
-      }
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    const lines = keepLastLines(child, []);
     const entry = { label, child, lines, exitInfo: null };
     entry.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve((entry.exitInfo = { code, signal }))));
     children.add(entry);

@@ -30,7 +30,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { freePort, intEnv, log, machineCores, machineTicks, note, percentile, procCpuSeconds, runBenchmark, serviceCpuSeconds, sleep } from './lib.mjs';
+import { freePort, intEnv, keepLastLines, log, machineCores, machineTicks, note, percentile, procCpuSeconds, runBenchmark, serviceCpuSeconds, sleep } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const jwt = require('jsonwebtoken');
@@ -316,15 +316,7 @@ async function startApi(port) {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const keep = (chunk) => {
-    for (const line of String(chunk).split('\n')) {
-      if (!line.trim()) continue;
-      apiLog.push(line);
-      if (apiLog.length > 200) apiLog.shift();
-    }
-  };
-  apiChild.stdout.on('data', keep);
-  apiChild.stderr.on('data', keep);
+  keepLastLines(apiChild, apiLog);
   apiExited = new Promise((resolve) => apiChild.once('exit', (code, signal) => resolve({ code, signal })));
 
   const deadline = Date.now() + 60_000;

@@ -140,3 +140,17 @@ export async function runBenchmark(main, cleanup, lastOutput = () => '') {
   }
   process.exit(exitCode);
 }
+
+/** Keeps the last `max` non-empty lines a child process writes (stdout and stderr) in `lines`. */
+export function keepLastLines(child, lines, max = 200) {
+  const keep = (chunk) => {
+    for (const line of String(chunk).split('\n')) {
+      if (!line.trim()) continue;
+      lines.push(line);
+      if (lines.length > max) lines.shift();
+    }
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  return lines;
+}
