@@ -1,3 +1,4 @@
+import { PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { COHORT_STATUSES, type Cohort, type CohortCounts, type CohortStatus } from '@slp/learning';
 import { IsInstant } from '../../http/instant.transform';
@@ -42,51 +43,8 @@ export class CreateCohortDto {
   offerWindowHours?: number;
 }
 
-export class UpdateCohortDto {
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  name?: string;
-
-  /** May rise (the waitlist is promoted, oldest first) but not drop below the seats taken (409). */
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
-  capacity?: number;
-
-  @IsOptional()
-  @IsInstant()
-  enrolmentOpensAt?: Date;
-
-  @IsOptional()
-  @IsInstant()
-  enrolmentClosesAt?: Date;
-
-  @IsOptional()
-  @IsInstant()
-  startsAt?: Date;
-
-  @IsOptional()
-  @IsInstant()
-  endsAt?: Date;
-
-  @IsOptional()
-  @IsBoolean()
-  requiresApproval?: boolean;
-
-  @IsOptional()
-  @IsBoolean()
-  waitlistEnabled?: boolean;
-
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(720)
-  offerWindowHours?: number;
-}
+/** Any of the creation fields. Capacity may rise (the waitlist is promoted, oldest first) but not drop below the seats taken (409). */
+export class UpdateCohortDto extends PartialType(CreateCohortDto) {}
 
 export class CohortsQueryDto extends PageQueryDto {
   @IsOptional()

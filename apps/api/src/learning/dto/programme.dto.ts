@@ -1,3 +1,4 @@
+import { OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { GRADES, type Grade, STAFF_GROUPS, type StaffGroup } from '@slp/identity';
@@ -54,34 +55,8 @@ export class CreateProgrammeDto {
   fundingPence?: number;
 }
 
-export class UpdateProgrammeDto {
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  title?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(5000)
-  description?: string;
-
-  @IsOptional()
-  @IsIn(LEADERSHIP_LEVELS)
-  level?: LeadershipLevel;
-
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => EligibilityDto)
-  eligibility?: EligibilityDto;
-
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER)
-  fundingPence?: number;
-}
+/** Any of the creation fields but the owning system, which does not change. */
+export class UpdateProgrammeDto extends PartialType(OmitType(CreateProgrammeDto, ['systemId'] as const)) {}
 
 export class ProgrammesQueryDto extends PageQueryDto {
   @IsOptional()
