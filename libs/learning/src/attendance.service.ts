@@ -37,8 +37,10 @@ export class AttendanceService {
       }
       const now = new Date();
       const saved: Attendance[] = [];
+      // Records already kept for these enrolments, read in one query (a PUT may carry a thousand).
+      const kept = new Map((await em.find(Attendance, { session: sessionId, enrolment: { $in: ids } })).map((a) => [a.enrolment.id, a]));
       for (const record of records) {
-        const existing = await em.findOne(Attendance, { session: sessionId, enrolment: record.enrolmentId });
+        const existing = kept.get(record.enrolmentId);
         const attendance = existing ?? em.create(Attendance, { session: em.getReference(Session, sessionId), enrolment: em.getReference(Enrolment, record.enrolmentId), status: record.status, recordedByAccountId: scope.accountId, recordedAt: now });
         em.assign(attendance, { status: record.status, recordedByAccountId: scope.accountId, recordedAt: now });
         saved.push(attendance);

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Organisation } from '@slp/directory';
-import { Person } from '@slp/identity';
-import { AccessScope, AuditService, ForbiddenError, InvalidInputError, NotFoundError } from '@slp/platform';
+import { PeopleService } from '@slp/identity';
+import { AccessScope, AuditService, ForbiddenError, InvalidInputError } from '@slp/platform';
 import { Appointment } from './appointment.entity';
 
 export interface AppointmentInput {
@@ -18,11 +18,11 @@ export class AppointmentsService {
   constructor(
     private readonly em: EntityManager,
     private readonly audit: AuditService,
+    private readonly people: PeopleService,
   ) {}
 
   async record(scope: AccessScope, personId: string, input: AppointmentInput): Promise<Appointment> {
-    const person = await this.em.findOne(Person, { id: personId }, { populate: ['organisation'] });
-    if (!person || (person.id !== scope.personId && !scope.canSeeStaffDataOf(person.organisation?.system.id))) throw NotFoundError.of('person', personId);
+    const person = await this.people.get(scope, personId);
     if (!scope.has('programme_lead') && !scope.has('admin')) throw new ForbiddenError('Only leads and admins record appointments.');
     if (!scope.canSeeStaffDataOf(person.organisation?.system.id)) throw new ForbiddenError('You can record appointments only for people in your systems.');
     return this.em.transactional(async (em) => {

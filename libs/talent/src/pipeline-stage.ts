@@ -56,6 +56,6 @@ export function pipelinePosition(facts: PipelineFacts): PipelinePosition {
   }
   add('appointed', earliest(facts.appointments.map((a) => a.appointedOn)), 'appointed to a post');
 
-  const history = entries.sort((a, b) => PIPELINE_STAGES.indexOf(a.stage) - PIPELINE_STAGES.indexOf(b.stage));
-  return { stage: history.at(-1)?.stage ?? null, history };
+  // Added in pipeline order above, so the last entry is the furthest stage.
+  return { stage: entries.at(-1)?.stage ?? null, history: entries };
 }

@@ -1,18 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Person } from '@slp/identity';
-import { AccessScope, NotFoundError } from '@slp/platform';
+import { PeopleService } from '@slp/identity';
+import { AccessScope } from '@slp/platform';
 import { PipelinePosition, pipelinePosition } from './pipeline-stage';
 
 /** Gathers a person's dated pipeline facts and applies the stage rules (pipeline-stage.ts). */
 @Injectable()
 export class PipelineService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly people: PeopleService,
+  ) {}
 
   /** For the person themself, or staff of their system. */
   async forPerson(scope: AccessScope, personId: string): Promise<PipelinePosition> {
-    const person = await this.em.findOne(Person, { id: personId }, { populate: ['organisation'] });
-    if (!person || (person.id !== scope.personId && !scope.canSeeStaffDataOf(person.organisation?.system.id))) throw NotFoundError.of('person', personId);
+    await this.people.get(scope, personId);
     const run = <T extends object>(sql: string) => this.em.execute<T[]>(sql, [personId]);
     const [nominations, pools, enrolments, appointments] = await Promise.all([
       run<{ created_at: string; readiness: string; status: string; consented_at: string | null }>(
