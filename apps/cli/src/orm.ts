@@ -28,7 +28,7 @@ export async function seedDemo(config: AppConfig): Promise<void> {
   try {
     await orm.seeder.seed(DemoSeeder);
     // Reports read the pipeline summary; rebuild it now rather than wait for the worker.
-    await orm.em.getConnection().execute('refresh materialized view person_pipeline');
+    await refreshPipelineSummary(orm);
   } finally {
     await orm.close(true);
   }
@@ -38,8 +38,12 @@ export async function seedDemo(config: AppConfig): Promise<void> {
 export async function refreshReports(config: AppConfig): Promise<void> {
   const orm = await openOrm(config);
   try {
-    await orm.em.getConnection().execute('refresh materialized view person_pipeline');
+    await refreshPipelineSummary(orm);
   } finally {
     await orm.close(true);
   }
+}
+
+function refreshPipelineSummary(orm: MikroORM): Promise<unknown> {
+  return orm.em.getConnection().execute('refresh materialized view person_pipeline');
 }

@@ -9,7 +9,6 @@ export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
 /** A person can hold at most one of these per cohort (a partial unique index enforces it). */
 export const ACTIVE_ENROLMENT_STATUSES: readonly EnrolmentStatus[] = ['pending_approval', 'enrolled', 'waitlisted', 'offered'];
 /** Statuses that occupy a seat of the cohort. */
-export const SEAT_STATUSES: readonly EnrolmentStatus[] = ['enrolled', 'offered', 'completed', 'not_completed'];
 
 export type EnrolmentSource = 'self' | 'lead' | 'nomination';
 

@@ -29,6 +29,7 @@ export class MailTransport implements OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
   private readonly transport;
   private readonly sinkDir: string | null;
+  private sinkDirReady: Promise<unknown> | undefined;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     if (config.mail.smtpUrl) {
@@ -56,7 +57,8 @@ export class MailTransport implements OnApplicationShutdown {
       ...(email.calendar ? { icalEvent: { method: email.calendar.method, filename: 'invite.ics', content: email.calendar.content } } : {}),
     });
     if (this.sinkDir) {
-      await mkdir(this.sinkDir, { recursive: true });
+      this.sinkDirReady ??= mkdir(this.sinkDir, { recursive: true });
+      await this.sinkDirReady;
       const name = email.messageId.replace(/^<|>$/g, '').replace(/[^\w.@-]/g, '_');
       await writeFile(join(this.sinkDir, `${name}.eml`), (info as { message: Buffer }).message);
       return { messageId: info.messageId, response: 'written to the file sink' };

@@ -4,6 +4,7 @@ import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
 import { AccessScope, CurrentPrincipal, Principal, Roles } from '@slp/platform';
+import { PIPELINE_STAGES, type PipelineStage } from '@slp/talent';
 import {
   CohortReport,
   CohortReportService,
@@ -79,8 +80,8 @@ export class PipelinePeopleQueryDto extends PageQueryDto {
   systemId?: string;
 
   @IsOptional()
-  @IsIn(['identified', 'nominated', 'in_development', 'completed', 'ready', 'appointed'])
-  stage?: string;
+  @IsIn(PIPELINE_STAGES)
+  stage?: PipelineStage;
 
   @IsOptional()
   @IsIn(['json', 'csv'])
