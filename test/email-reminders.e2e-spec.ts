@@ -53,6 +53,7 @@ describe('session emails and reminders (e2e: two workers, real SMTP server)', ()
 
   /** Waits until every row is sent, then returns the one email the sink accepted for each (failing on none or more). */
   async function deliveredOnce(outbox: OutboxRow[]): Promise<Map<string, AcceptedEmail>> {
+    expect(outbox.length).toBeGreaterThan(0);
     const ids = outbox.map((r) => r.id);
     await eventually(
       async () => (await notificationStates(api.config.database.url, ids)).every((r) => r.status === 'sent') || undefined,
@@ -227,6 +228,7 @@ describe('session emails and reminders (e2e: two workers, real SMTP server)', ()
 
     it('sends reminders with List-Unsubscribe (a signed one-click link for that person) and List-Unsubscribe-Post: List-Unsubscribe=One-Click', async () => {
       const outbox = await rows(session.id, 'session_reminder_7d');
+      expect(outbox.map((r) => r.recipient_person_id).sort()).toEqual([people.p1.person.id, people.p2.person.id].sort());
       const emails = await deliveredOnce(outbox);
 
       for (const row of outbox) {

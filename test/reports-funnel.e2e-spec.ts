@@ -106,7 +106,9 @@ describe('pipeline funnel report (e2e)', () => {
 
   it('refuses participants and programme leads (403) and bad filters (400)', async () => {
     const participant = accessTokenFor(api, await account(forkEm(api)));
+    const lead = accessTokenFor(api, await account(forkEm(api), { roles: ['programme_lead'], systems: [systemA] }));
     expect((await funnel(participant)).status).toBe(403);
+    expect((await funnel(lead)).status).toBe(403);
     expect((await funnel(national, '?groupBy=shoeSize')).status).toBe(400);
     expect((await funnel(national, '?from=yesterday')).status).toBe(400);
   });

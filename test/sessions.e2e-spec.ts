@@ -112,13 +112,16 @@ describe('sessions, their notifications, invitations and attendance (e2e)', () =
       await client.query('begin');
       await client.query(`lock table ${table} in exclusive mode`);
       const responses = Promise.all(requests());
-      for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 10))) {
+      let waiting = 0;
+      for (const deadline = Date.now() + 5000; Date.now() < deadline && waiting < waiters; await new Promise((resolve) => setTimeout(resolve, 10))) {
         // pg_stat_activity is a snapshot taken once per transaction unless cleared.
         await client.query('select pg_stat_clear_snapshot()');
         const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`);
-        if (rows[0].n >= waiters) break;
+        waiting = rows[0].n;
       }
       await client.query('commit');
+      // Otherwise the requests ran one after another and the race this sets up never happened.
+      if (waiting < waiters) throw new Error(`only ${waiting} of ${waiters} requests waited on the ${table} lock`);
       return await responses;
     } finally {
       await client.end();

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -7,6 +10,7 @@ import { Enrolment } from '@slp/learning';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { MAINTENANCE_JOBS, MAINTENANCE_QUEUE } from '../apps/worker/src/maintenance/maintenance.queue';
 import { cohort, organisation, people, programme, system } from './support/factories';
+import { headersOf } from './support/mime';
 import { createTestDatabase } from './support/test-database';
 import { testConfig } from './support/test-api';
 
@@ -15,10 +19,13 @@ describe('worker maintenance jobs (e2e)', () => {
   let worker: INestApplicationContext;
   let orm: MikroORM;
   let config: ReturnType<typeof testConfig>;
+  let sinkDir: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    config = testConfig(database.url);
+    // No SMTP_URL: the worker writes email as .eml files, here into a folder of this test's own.
+    sinkDir = mkdtempSync(path.join(tmpdir(), 'slp-mail-'));
+    config = testConfig(database.url, { MAIL_SINK_DIR: sinkDir });
     worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
     orm = worker.get(MikroORM);
   });
@@ -28,6 +35,7 @@ describe('worker maintenance jobs (e2e)', () => {
     await queue.obliterate({ force: true });
     await worker.close();
     await database.drop();
+    rmSync(sinkDir, { recursive: true, force: true });
   });
 
   it('schedules offer expiry once, however many workers start', async () => {
@@ -63,10 +71,21 @@ describe('worker maintenance jobs (e2e)', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(statuses).toEqual(['declined', 'offered']);
-    const kinds = await orm.em.fork().getConnection().execute<{ kind: string; subject_id: string }[]>(`select kind, subject_id from notification where subject_id in (?, ?) order by kind`, [lapsed.id, next.id]);
-    expect(kinds).toEqual([
+    const kinds = await orm.em.fork().getConnection().execute<{ id: string; kind: string; subject_id: string; recipient_email: string }[]>(
+      `select id, kind, subject_id, recipient_email from notification where subject_id in (?, ?) order by kind`,
+      [lapsed.id, next.id],
+    );
+    expect(kinds.map(({ kind, subject_id }) => ({ kind, subject_id }))).toEqual([
       { kind: 'offer_expired', subject_id: lapsed.id },
       { kind: 'place_offered', subject_id: next.id },
     ]);
+    // Each email is written whole to the file sink, named after its Message-ID.
+    const files = kinds.map((row) => path.join(sinkDir, `${row.id}@system-leadership-platform.eml`));
+    for (const until = Date.now() + 10_000; Date.now() < until && !files.every((file) => existsSync(file)); ) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const [i, file] of files.entries()) {
+      const headers = headersOf(readFileSync(file, 'utf8'));
+      expect(headers['to']).toContain(kinds[i]!.recipient_email);
+      expect(headers['message-id']).toBe(`<${kinds[i]!.id}@system-leadership-platform>`);
+    }
   });
 });
