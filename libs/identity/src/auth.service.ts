@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { createHash, randomBytes } from 'node:crypto';
 import { Organisation } from '@slp/directory';
 import { APP_CONFIG, AppConfig, AuditService, ConflictError, InvalidInputError, newId, NotAuthenticatedError, PasswordHasher, Principal, Role } from '@slp/platform';
 import { Account } from './account.entity';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { Person } from './person.entity';
 import { RefreshToken } from './refresh-token.entity';
+import { hashSecretToken, newSecretToken } from './secret-token';
 
 export const JWT_ISSUER = 'system-leadership-platform';
 export const JWT_AUDIENCE = 'slp-api';
@@ -93,7 +93,7 @@ export class AuthService {
 
   /** Exchanges a refresh token for a new pair. Each token works once; reusing one revokes its family. */
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const tokenHash = hashToken(refreshToken);
+    const tokenHash = hashSecretToken(refreshToken);
     const pair = await this.em.transactional(async (em) => {
       // One conditional UPDATE claims the token, so two concurrent uses cannot both succeed.
       const claimed = await em.execute<{ account_id: string; family_id: string }[]>(
@@ -129,7 +129,7 @@ export class AuthService {
   /** Revokes the refresh token's whole family (this device's session). */
   async logout(refreshToken: string): Promise<void> {
     await this.em.transactional(async (em) => {
-      const token = await em.findOne(RefreshToken, { tokenHash: hashToken(refreshToken) });
+      const token = await em.findOne(RefreshToken, { tokenHash: hashSecretToken(refreshToken) });
       if (!token) return;
       await em.nativeUpdate(RefreshToken, { familyId: token.familyId, revokedAt: null }, { revokedAt: new Date() });
       this.audit.record(em, { actorAccountId: token.account.id, action: 'account.logout', objectType: 'account', objectId: token.account.id });
@@ -148,10 +148,10 @@ export class AuthService {
   }
 
   private async issue(em: EntityManager, account: Account, familyId: string): Promise<TokenPair> {
-    const refreshToken = randomBytes(32).toString('base64url');
+    const { token: refreshToken, hash: refreshTokenHash } = newSecretToken();
     em.create(RefreshToken, {
       account,
-      tokenHash: hashToken(refreshToken),
+      tokenHash: refreshTokenHash,
       familyId,
       expiresAt: new Date(Date.now() + this.config.auth.refreshTokenTtlDays * 86_400_000),
       createdAt: new Date(),
@@ -161,8 +161,4 @@ export class AuthService {
     const accessToken = await this.jwt.signAsync(claims, { algorithm: JWT_ALGORITHM, expiresIn, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, secret: this.config.auth.jwtSecret });
     return { accessToken, refreshToken, expiresIn, account };
   }
-}
-
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }

@@ -9,3 +9,4 @@ export * from './equality.service';
 export * from './identity.module';
 export * from './account-invitation.entity';
 export * from './invitations.service';
+export * from './secret-token';

@@ -1,22 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { createHash, randomBytes } from 'node:crypto';
 import { AuditService, ConflictError, InvalidInputError, PasswordHasher } from '@slp/platform';
 import { Account } from './account.entity';
 import { AccountInvitation } from './account-invitation.entity';
 import { Person } from './person.entity';
+import { hashSecretToken, newSecretToken } from './secret-token';
 
 const INVITATION_TTL_MS = 14 * 86_400_000;
-
-/** Unguessable (256 bits), stored only as SHA-256, single use. */
-export function newSecretToken(): { token: string; hash: string } {
-  const token = randomBytes(32).toString('base64url');
-  return { token, hash: hashSecretToken(token) };
-}
-
-export function hashSecretToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
 
 /** Lets someone the platform already knows (e.g. a nominee) set up their own account. */
 @Injectable()

@@ -110,7 +110,7 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
       const actor: Actor = { accountId: scope.accountId, role: 'nominator' };
       this.event(em, nomination, null, 'submitted', actor, null, now);
       this.move(em, nomination, 'awaiting_consent', actor, 'consent requested from the nominee', now);
-      await this.notifier.consentRequest(em, { nomination, targetLabel: target.label }, token, nomination.consentTokenExpiresAt!);
+      await this.notifier.consentRequest(em, { nomination, targetLabel: targetLabel(nomination) }, token, nomination.consentTokenExpiresAt!);
       this.audit.record(em, { actorAccountId: scope.accountId, action: 'nomination.create', objectType: 'nomination', objectId: nomination.id, details: { nomineeId: nominee.id, target: target.kind, targetId: target.id } });
       try {
         await em.flush();
@@ -285,20 +285,20 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
     return { nomination, history, showGrid };
   }
 
-  private async resolveTarget(em: EntityManager, input: CreateNominationInput): Promise<{ kind: string; id: string; systemId: string | null; label: string; programme: Programme | null; cohort: Cohort | null; pool: TalentPool | null }> {
+  private async resolveTarget(em: EntityManager, input: CreateNominationInput): Promise<{ kind: string; id: string; systemId: string | null; programme: Programme | null; cohort: Cohort | null; pool: TalentPool | null }> {
     if (input.programmeId) {
       const programme = await em.findOne(Programme, { id: input.programmeId });
       if (!programme) throw missingTarget('programmeId');
-      return { kind: 'programme', id: programme.id, systemId: programme.system?.id ?? null, label: `Programme: ${programme.title}`, programme, cohort: null, pool: null };
+      return { kind: 'programme', id: programme.id, systemId: programme.system?.id ?? null, programme, cohort: null, pool: null };
     }
     if (input.cohortId) {
       const cohort = await em.findOne(Cohort, { id: input.cohortId }, { populate: ['programme'] });
       if (!cohort) throw missingTarget('cohortId');
-      return { kind: 'cohort', id: cohort.id, systemId: cohort.programme.system?.id ?? null, label: `Cohort: ${cohort.name} (${cohort.programme.title})`, programme: null, cohort, pool: null };
+      return { kind: 'cohort', id: cohort.id, systemId: cohort.programme.system?.id ?? null, programme: null, cohort, pool: null };
     }
     const pool = await em.findOne(TalentPool, { id: input.talentPoolId! });
     if (!pool) throw missingTarget('talentPoolId');
-    return { kind: 'talent_pool', id: pool.id, systemId: pool.system.id, label: `Talent pool: ${pool.name}`, programme: null, cohort: null, pool };
+    return { kind: 'talent_pool', id: pool.id, systemId: pool.system.id, programme: null, cohort: null, pool };
   }
 
   /** The nominee must work for an organisation of the target's system (any system for a national target). */
