@@ -136,8 +136,9 @@ export class AuthService {
     });
   }
 
-  /** The principal behind an access token's subject, or null when the account is gone or disabled. */
-  async principalFor(accountId: string): Promise<Principal | null> {
+  /** The principal behind an access token's subject, or null when it names no active account (or is not an id at all). */
+  async principalFor(accountId: unknown): Promise<Principal | null> {
+    if (typeof accountId !== 'string' || !UUID.test(accountId)) return null;
     // Runs on every authenticated request: one indexed lookup, without entity hydration.
     const [account] = await this.em.execute<{ id: string; person_id: string; roles: Role[]; system_ids: string[] }[]>(
       `select id, person_id, roles, system_ids from account where id = ? and status = 'active'`,
@@ -162,3 +163,5 @@ export class AuthService {
     return { accessToken, refreshToken, expiresIn, account };
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

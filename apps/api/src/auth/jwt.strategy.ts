@@ -5,8 +5,6 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AccessTokenClaims, AuthService, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from '@slp/identity';
 import { APP_CONFIG, AppConfig, NotAuthenticatedError, Principal } from '@slp/platform';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Verifies access tokens: algorithm pinned to HS256 (no `none`, no key confusion), issuer,
  * audience and `exp` checked; the account is re-read so a disabled account stops at once.
@@ -30,7 +28,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(claims: AccessTokenClaims): Promise<Principal> {
-    const principal = typeof claims.sub === 'string' && UUID.test(claims.sub) ? await this.auth.principalFor(claims.sub) : null;
+    const principal = await this.auth.principalFor(claims.sub);
     if (!principal) throw new NotAuthenticatedError('This account is not active. Sign in again.');
     return principal;
   }

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import { JwtService } from '@nestjs/jwt';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,7 +9,7 @@ import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from '@slp/identity';
 import { EMAIL_QUEUE } from '@slp/notifications';
-import { AccessScope, AppConfig, MAINTENANCE_QUEUE, PROBLEM_CONTENT_TYPE, problemType } from '@slp/platform';
+import { AccessScope, AppConfig, MAINTENANCE_QUEUE, NotAuthenticatedError, PROBLEM_CONTENT_TYPE, ProblemDetailsFilter } from '@slp/platform';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 const COOKIE = 'slp_queue_dashboard';
@@ -33,10 +34,12 @@ export async function mountQueueDashboard(app: NestFastifyApplication, config: A
   const auth = app.get(AuthService);
   const secure = config.publicUrl.startsWith('https:');
 
+  // The same checks as the API's JwtStrategy: pinned algorithm, issuer, audience, expiry, a key built once.
+  const key = createSecretKey(Buffer.from(config.auth.jwtSecret, 'utf8')) as unknown as Buffer;
   const accountFor = async (token: string | undefined) => {
     if (!token) return null;
     try {
-      const claims = await jwt.verifyAsync<{ sub: string; exp: number }>(token, { secret: config.auth.jwtSecret, algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
+      const claims = await jwt.verifyAsync<{ sub: string; exp: number }>(token, { secret: key, algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
       const principal = await auth.principalFor(claims.sub);
       return principal && AccessScope.of(principal).isNationalAdmin ? { exp: claims.exp } : null;
     } catch {
@@ -65,11 +68,11 @@ export async function mountQueueDashboard(app: NestFastifyApplication, config: A
   );
 }
 
+const problems = new ProblemDetailsFilter();
+
 function deny(reply: FastifyReply, request: FastifyRequest): FastifyReply {
-  return reply
-    .status(401)
-    .header('Content-Type', PROBLEM_CONTENT_TYPE)
-    .send({ type: problemType('not-authenticated'), title: 'Not authenticated', status: 401, detail: 'The queue dashboard is for national admins: open it with ?token=<access token>.', instance: request.url.split('?')[0] });
+  const problem = problems.toProblem(new NotAuthenticatedError('The queue dashboard is for national admins: open it with ?token=<access token>.'), request);
+  return reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
 }
 
 function cookie(request: FastifyRequest, name: string): string | undefined {
