@@ -322,8 +322,8 @@ export class EnrolmentService {
   }
 
   private async withPositions(page: Page<Enrolment>): Promise<Page<EnrolmentRecord>> {
-    const items = await Promise.all(page.items.map(async (enrolment) => toEnrolmentRecord(enrolment, await this.seats.waitlistPosition(this.em, enrolment))));
-    return { items, nextCursor: page.nextCursor };
+    const positions = await this.seats.waitlistPositions(this.em, page.items);
+    return { items: page.items.map((enrolment) => toEnrolmentRecord(enrolment, positions.get(enrolment.id) ?? null)), nextCursor: page.nextCursor };
   }
 
   private canSee(scope: AccessScope, enrolment: Enrolment): boolean {

@@ -74,7 +74,18 @@ export class SeatAllocator {
 
   /** 1-based position among those still waiting (tickets are unique, so positions are too). */
   async waitlistPosition(em: EntityManager, enrolment: Enrolment): Promise<number | null> {
-    if (enrolment.status !== 'waitlisted' || enrolment.waitlistTicket == null) return null;
-    return em.count(Enrolment, { cohort: enrolment.cohort, status: 'waitlisted', waitlistTicket: { $lte: enrolment.waitlistTicket } });
+    return (await this.waitlistPositions(em, [enrolment])).get(enrolment.id) ?? null;
+  }
+
+  /** The waitlist positions of the waiting ones among `enrolments`, in one query (for a page of them). */
+  async waitlistPositions(em: EntityManager, enrolments: readonly Enrolment[]): Promise<Map<string, number>> {
+    const waiting = enrolments.filter((e) => e.status === 'waitlisted' && e.waitlistTicket != null);
+    if (!waiting.length) return new Map();
+    const rows = await em.execute<{ id: string; position: number }[]>(
+      `select e.id, (select count(*) from enrolment w where w.cohort_id = e.cohort_id and w.status = 'waitlisted' and w.waitlist_ticket <= e.waitlist_ticket)::int as position
+         from enrolment e where e.id in (${waiting.map(() => '?').join(', ')})`,
+      waiting.map((e) => e.id),
+    );
+    return new Map(rows.map((row) => [row.id, row.position]));
   }
 }
