@@ -86,9 +86,8 @@ export class CohortsService {
     if (!cohort) throw NotFoundError.of('cohort', id);
     const programme = cohort.programme;
     const systemId = programme.system?.id ?? null;
-    const canOversee = ProgrammeAccess.canOversee(scope, systemId);
-    const canManage = ProgrammeAccess.canManage(scope, systemId);
-    if (canOversee || canManage) return { cohort, programme, canManage, canOversee: true };
+    // Managers (leads, admins) are staff, so whoever may manage may oversee.
+    if (ProgrammeAccess.canOversee(scope, systemId)) return { cohort, programme, canManage: ProgrammeAccess.canManage(scope, systemId), canOversee: true };
     const person = await em.findOne(Person, { id: scope.personId }, { populate: ['organisation'] });
     const openToThem = cohort.status !== 'draft' && ProgrammeAccess.isOpenTo(person?.organisation?.system.id ?? null, systemId);
     if (!openToThem && !(await em.count(Enrolment, { cohort, person: scope.personId }))) throw NotFoundError.of('cohort', id);
