@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { signIn, TEST_PASSWORD } from './support/factories';
 import { startTestApi, TestApi } from './support/test-api';
 import { createTestDatabase, databaseUrl, scratchDatabaseName, withAdminClient } from './support/test-database';
+import { withClient } from './support/outbox-fixtures';
 
 const CLI = join(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
 const ADMIN_PASSWORD = 'a long enough admin password';
@@ -38,13 +38,7 @@ function cli(args: string[], env: Record<string, string>, timeoutMs = 30_000): P
 }
 
 async function query<T extends object>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
+  return withClient(url, async (client) => (await client.query<T>(sql, params)).rows);
 }
 
 async function databaseExists(name: string): Promise<boolean> {

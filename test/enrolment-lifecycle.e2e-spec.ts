@@ -2,7 +2,8 @@ import type { Response } from 'supertest';
 import { Organisation, System } from '@slp/directory';
 import { Person } from '@slp/identity';
 import { Cohort, EnrolmentService, Programme } from '@slp/learning';
-import { accessTokenFor, account, AccountFixture, cohort, CohortOptions, forkEm, organisation, people, programme, system } from './support/factories';
+import { twoSystems } from './support/callers';
+import { accessTokenFor, account, AccountFixture, cohort, CohortOptions, forkEm, people, programme } from './support/factories';
 import { auditRows, expectProblem } from './support/assertions';
 import { startTestApi, TestApi } from './support/test-api';
 
@@ -146,10 +147,7 @@ describe('enrolment lifecycle (e2e)', () => {
   beforeAll(async () => {
     api = await startTestApi();
     em = forkEm(api);
-    systemA = await system(em);
-    systemB = await system(em);
-    orgA = await organisation(em, systemA);
-    orgB = await organisation(em, systemB);
+    ({ systemA, systemB, orgA, orgB } = await twoSystems(em));
     programmeA = await programme(em, systemA);
     nationalProgramme = await programme(em, null);
     leadA = await caller({ roles: ['programme_lead'], systems: [systemA], organisation: orgA });

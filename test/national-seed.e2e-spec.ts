@@ -1,19 +1,13 @@
-import { Client } from 'pg';
 import { NationalSeedResult, seedNational } from '../apps/cli/src/seeders/national-seed';
 import { createTestDatabase } from './support/test-database';
+import { withClient } from './support/outbox-fixtures';
 
 type Database = Awaited<ReturnType<typeof createTestDatabase>>;
 
 const SCALE = 0.002;
 
 async function query<T extends object>(url: string, sql: string): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
+  return withClient(url, async (client) => (await client.query<T>(sql)).rows);
 }
 
 /** md5s of ordered dumps of key columns: equal fingerprints mean equal data. */

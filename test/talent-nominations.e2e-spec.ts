@@ -3,7 +3,7 @@ import type { Organisation, System } from '@slp/directory';
 import type { Person } from '@slp/identity';
 import type { Programme } from '@slp/learning';
 import { auditRows, expectNotAudited, expectProblem } from './support/assertions';
-import { twoSystems } from './support/callers';
+import { staffAccounts, twoSystems } from './support/callers';
 import { accessTokenFor, account, AccountFixture, cohort, forkEm, people, programme } from './support/factories';
 import { startTestApi, TestApi } from './support/test-api';
 
@@ -125,9 +125,7 @@ describe('talent pools and nominations: rules, consent, decisions and privacy (e
     api = await startTestApi();
     const em = forkEm(api);
     ({ systemA, systemB, orgA, orgB } = await twoSystems(em));
-    nationalAdmin = await account(em, { roles: ['admin'] });
-    adminA = await account(em, { roles: ['admin'], systems: [systemA], organisation: orgA });
-    leadA = await account(em, { roles: ['programme_lead'], systems: [systemA], organisation: orgA });
+    ({ nationalAdmin, adminA, leadA } = await staffAccounts(em, { systemA, orgA }));
     leadB = await account(em, { roles: ['programme_lead'], systems: [systemB], organisation: orgB });
     leadAB = await account(em, { roles: ['programme_lead'], systems: [systemA, systemB], organisation: orgA });
     coachA = await account(em, { roles: ['coach'], systems: [systemA], organisation: orgA });
