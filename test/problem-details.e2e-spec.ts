@@ -137,6 +137,20 @@ describe('problem details and HTTP hygiene (e2e)', () => {
     it('answers an unknown route with 404 even without a token', async () => {
       expectProblem(await api.http().post('/api/v1/nothing/here').send({}), 404);
     });
+
+    it('does not repeat the address of an unknown route, so an emailed link opened against the API never echoes its token', async () => {
+      const token = 'Xk3vQ9mB2pL7sT0wY5cN8dR1fH4gJ6aE2uI9oZ3bV0';
+      for (const path of [`/nominations/consent?token=${token}`, `/invitations/accept?token=${token}`, `/api/v1/no-such-route?token=${token}`]) {
+        const response = await api.http().get(path);
+        expectProblem(response, 404);
+        expect(response.text).not.toContain(token);
+        expect(response.body.detail).toBe('There is no such route. Check the method and the address.');
+      }
+      // GET on the API's consent route is no route either (the answer is a POST): nothing echoed there.
+      const opened = await api.http().get(`/api/v1/nominations/consent?token=${token}`);
+      expect(opened.status).toBeGreaterThanOrEqual(400);
+      expect(opened.text).not.toContain(token);
+    });
   });
 
   describe('headers', () => {

@@ -129,11 +129,12 @@ describe('ProblemDetailsFilter', () => {
   });
 
   describe('Nest HTTP exceptions', () => {
-    it('maps a NotFoundException (an unknown route) to a 404 problem', () => {
-      const reply = send(new NotFoundException('Cannot GET /api/v1/nothing'));
+    it('maps a NotFoundException (an unknown route) to a 404 problem that does not repeat the URL', () => {
+      const reply = send(new NotFoundException('Cannot GET /api/v1/nothing?token=s3cr3t-consent-token'), '/api/v1/nothing?token=s3cr3t-consent-token');
 
       expect(reply.statusCode).toBe(404);
-      expect(reply.body).toMatchObject({ type: problemType('not-found'), title: 'Not found', status: 404, detail: 'Cannot GET /api/v1/nothing' });
+      expect(reply.body).toMatchObject({ type: problemType('not-found'), title: 'Not found', status: 404, detail: 'There is no such route. Check the method and the address.', instance: '/api/v1/nothing' });
+      expect(JSON.stringify(reply.body)).not.toContain('s3cr3t-consent-token');
     });
 
     it('joins a list of messages into one detail', () => {

@@ -20,6 +20,9 @@ const STATUS_TITLES: Record<number, string> = {
   503: 'Service unavailable',
 };
 
+/** The message Nest's router gives an unmatched request: `Cannot <METHOD> <url>`. */
+const ROUTE_NOT_FOUND = /^Cannot [A-Z]+ \//;
+
 /** Fastify's own errors (body parsing, limits) carry a status code and an FST_ code. */
 interface FastifyLikeError {
   statusCode?: number;
@@ -59,7 +62,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
-      const detail = Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
+      let detail = Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
+      // Nest's unknown-route 404 says "Cannot GET <url>", query string and all: a consent or
+      // invitation link opened against the API would hand its token back (and into any log of it).
+      if (status === 404 && ROUTE_NOT_FOUND.test(detail)) detail = 'There is no such route. Check the method and the address.';
       return { type: problemType(kindFor(status)), title: STATUS_TITLES[status] ?? exception.name, status, detail, instance };
     }
     const fastifyError = exception as FastifyLikeError;
