@@ -344,7 +344,9 @@ describe('talent pools and nominations: rules, consent, decisions and privacy (e
       const nominee = await personWithoutAccount();
       const nomination = await nominate(leadA, { email: nominee.email, givenName: nominee.givenName, familyName: nominee.familyName, organisationId: orgA.id }, { programmeId: programmeA.id });
       const declined = await consentByToken(await consentTokenOf(nomination.id), 'decline', { notifyLineManager: true }).expect(200);
-      expect(declined.body).toMatchObject({ nomination: { id: nomination.id, status: 'declined', lineManagerNotified: false }, invitationToken: null });
+      expect(declined.body).toMatchObject({ nomination: { id: nomination.id, status: 'declined', lineManagerNotified: false }, invitationSent: false });
+      expect(declined.body).not.toHaveProperty('invitationToken');
+      expect(await count('notification', `kind = 'account_invitation' and recipient_person_id = ?`, [nominee.id])).toBe(0);
 
       expect(await outboxKinds(nomination.id)).toEqual([`nomination_consent_request → ${lower(nominee.email)}`, `nomination_declined → ${lower(leadA.email)}`].sort());
 
@@ -431,16 +433,29 @@ describe('talent pools and nominations: rules, consent, decisions and privacy (e
       expect(await count('notification', `kind = 'nomination_line_manager_notice' and subject_id in (?, ?, ?, ?, ?)`, [agreed.id, notAgreed.id, noneOnRecord.id, declined.id, linked.id])).toBe(2);
     });
 
-    it('gives a nominee without an account a single-use invitation after consenting through the link', async () => {
+    it('emails a nominee without an account a single-use invitation after consenting through the link, and never returns its token', async () => {
       const nominee = await personWithoutAccount();
       const nomination = await nominate(leadA, nominee, { programmeId: programmeA.id });
-      const consent = await consentByToken(await consentTokenOf(nomination.id), 'consent').expect(200);
-      const invitationToken = consent.body.invitationToken as string;
-      expect(invitationToken).toEqual(expect.any(String));
+      const consentToken = await consentTokenOf(nomination.id);
+      const consent = await consentByToken(consentToken, 'consent').expect(200);
+      expect(consent.body).toMatchObject({ nomination: { id: nomination.id, status: 'consented' }, invitationSent: true });
+      expect(consent.body).not.toHaveProperty('invitationToken');
+
+      // The invitation travels only in its own email, to the nominee.
+      const invitations = await sql<OutboxRow>(`select kind, recipient_email, recipient_person_id, data from notification where kind = 'account_invitation' and recipient_person_id = ?`, [nominee.id]);
+      expect(invitations).toHaveLength(1);
+      expect(invitations[0]).toMatchObject({ recipient_email: nominee.email, data: { givenName: nominee.givenName, expiresAtLondon: expect.any(String) } });
+      const acceptUrl = new URL(invitations[0]!.data.acceptUrl as string);
+      expect(`${acceptUrl.origin}${acceptUrl.pathname}`).toBe(`${api.config.publicUrl}/invitations/accept`);
+      const invitationToken = acceptUrl.searchParams.get('token')!;
+      expect(invitationToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(consent.text).not.toContain(invitationToken);
+      expect(consent.text).not.toContain(consentToken);
 
       const created = await api.http().post('/api/v1/auth/accept-invitation').send({ token: invitationToken, password: 'a long enough password' });
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ email: nominee.email, roles: ['participant'] });
+      expect(created.text).not.toContain(invitationToken);
       expectProblem(await api.http().post('/api/v1/auth/accept-invitation').send({ token: invitationToken, password: 'another long password' }), 400, ['token']);
       expect(await count('account', 'person_id = ?', [nominee.id])).toBe(1);
 
@@ -451,7 +466,8 @@ describe('talent pools and nominations: rules, consent, decisions and privacy (e
       // Someone who already has an account gets no invitation.
       const withAccount = await staffMember();
       const second = await nominate(leadA, withAccount.person, { programmeId: programmeA.id });
-      expect((await consentByToken(await consentTokenOf(second.id), 'consent').expect(200)).body.invitationToken).toBeNull();
+      expect((await consentByToken(await consentTokenOf(second.id), 'consent').expect(200)).body.invitationSent).toBe(false);
+      expect(await count('notification', `kind = 'account_invitation' and recipient_person_id = ?`, [withAccount.person.id])).toBe(0);
     });
 
     it('lets the nominee withdraw their consent, and the nominator withdraw the nomination, before a decision only', async () => {

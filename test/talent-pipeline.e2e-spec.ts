@@ -66,13 +66,18 @@ describe('talent pipeline, from nomination to appointment (e2e)', () => {
     const consent = await api.http().post('/api/v1/nominations/consent').send({ token, decision: 'consent' }).expect(200);
     expect(consent.body.nomination.status).toBe('consented');
     expect(consent.body.nomination.talentGrid).toBeUndefined();
-    expect(consent.body.invitationToken).toEqual(expect.any(String));
+    expect(consent.body).toMatchObject({ invitationSent: true });
+    expect(consent.body).not.toHaveProperty('invitationToken');
+    // The nominee (known only by email) is emailed the invitation to set up an account.
+    const [invitation] = await forkEm(api).getConnection().execute<Row[]>(`select kind, recipient_email, data from notification where kind = 'account_invitation' and recipient_person_id = ?`, [nomineeId]);
+    expect(invitation).toMatchObject({ recipient_email: 'Asha.Patel@community.nhs.example' });
+    const invitationToken = new URL(invitation!.data.acceptUrl as string).searchParams.get('token');
     expect(await stageOf(nomineeId)).toMatchObject({ stage: 'nominated' });
     // The link works once.
     expect((await api.http().post('/api/v1/nominations/consent').send({ token, decision: 'consent' })).status).toBe(400);
 
     // The nominee sets up an account from the invitation and sees their nomination (without the grid).
-    await api.http().post('/api/v1/auth/accept-invitation').send({ token: consent.body.invitationToken, password: 'a long enough password' }).expect(201);
+    await api.http().post('/api/v1/auth/accept-invitation').send({ token: invitationToken, password: 'a long enough password' }).expect(201);
     const login = await api.http().post('/api/v1/auth/login').send({ email: 'asha.patel@community.nhs.example', password: 'a long enough password' }).expect(200);
     const mine = await api.http().get('/api/v1/me/nominations').set('Authorization', `Bearer ${login.body.accessToken}`).expect(200);
     expect(mine.body.items).toEqual([expect.objectContaining({ id: nomination.id, status: 'consented' })]);

@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DirectoryModule } from '@slp/directory';
-import { IdentityModule } from '@slp/identity';
+import { IDENTITY_NOTIFICATION_KINDS, IdentityModule } from '@slp/identity';
 import { LEARNING_NOTIFICATION_KINDS, LearningModule } from '@slp/learning';
 import { DIGEST_KINDS, NotificationDeliveryModule, REMINDER_KINDS, TemplateRenderer } from '@slp/notifications';
 import { ReportsModule } from '@slp/reports';
@@ -13,7 +13,7 @@ import { MAINTENANCE_QUEUE } from './maintenance/maintenance.queue';
 const READY_TIMEOUT_MS = 60_000;
 
 /** Every email kind the platform writes to the outbox. */
-export const EMAIL_KINDS = [...LEARNING_NOTIFICATION_KINDS, ...TALENT_NOTIFICATION_KINDS, ...REMINDER_KINDS, ...DIGEST_KINDS];
+export const EMAIL_KINDS = [...IDENTITY_NOTIFICATION_KINDS, ...LEARNING_NOTIFICATION_KINDS, ...TALENT_NOTIFICATION_KINDS, ...REMINDER_KINDS, ...DIGEST_KINDS];
 
 /** Waits for PostgreSQL and Redis at start, then reports the worker ready; logs shutdown. */
 @Injectable()

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { DirectoryModule } from '@slp/directory';
+import { NotificationsModule } from '@slp/notifications';
 import { Account } from './account.entity';
 import { AccountInvitation } from './account-invitation.entity';
 import { InvitationsService } from './invitations.service';
@@ -17,7 +18,7 @@ import { RefreshToken } from './refresh-token.entity';
 export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitoring, AccountInvitation];
 
 @Module({
-  imports: [MikroOrmModule.forFeature(IDENTITY_ENTITIES), DirectoryModule, JwtModule.register({})],
+  imports: [MikroOrmModule.forFeature(IDENTITY_ENTITIES), DirectoryModule, NotificationsModule, JwtModule.register({})],
   providers: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, LoginRateLimiter],
   exports: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService],
 })

@@ -1,12 +1,24 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { AuditService, ConflictError, InvalidInputError, PasswordHasher } from '@slp/platform';
+import { OutboxService } from '@slp/notifications';
+import { APP_CONFIG, AppConfig, AuditService, ConflictError, formatLondon, InvalidInputError, PasswordHasher } from '@slp/platform';
 import { Account } from './account.entity';
 import { AccountInvitation } from './account-invitation.entity';
 import { Person } from './person.entity';
 import { hashSecretToken, newSecretToken } from './secret-token';
 
 const INVITATION_TTL_MS = 14 * 86_400_000;
+
+/** Every email the identity context sends, as outbox kinds (templates are keyed by these). */
+export const IDENTITY_NOTIFICATION_KINDS = ['account_invitation'] as const;
+
+/** Who an invitation is for: a person entity fits. */
+export interface InviteeRef {
+  readonly id: string;
+  readonly email: string;
+  readonly givenName: string;
+  readonly familyName: string;
+}
 
 /** Lets someone the platform already knows (e.g. a nominee) set up their own account. */
 @Injectable()
@@ -15,13 +27,29 @@ export class InvitationsService {
     private readonly em: EntityManager,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** A new invitation for `personId`, in the caller's transaction; returns the token to send them. */
-  issue(em: EntityManager, personId: string, now = new Date()): string {
+  /**
+   * A new invitation for `person`, in the caller's transaction, emailed to them through the
+   * outbox. The token travels only in that email: it is never returned, logged or shown.
+   */
+  async issue(em: EntityManager, person: InviteeRef, now = new Date()): Promise<void> {
     const { token, hash } = newSecretToken();
-    em.create(AccountInvitation, { person: em.getReference(Person, personId), tokenHash: hash, expiresAt: new Date(now.getTime() + INVITATION_TTL_MS), createdAt: now });
-    return token;
+    const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
+    const invitation = em.create(AccountInvitation, { person: em.getReference(Person, person.id), tokenHash: hash, expiresAt, createdAt: now });
+    await this.outbox.enqueue(em, {
+      kind: 'account_invitation',
+      recipient: { personId: person.id, email: person.email, name: `${person.givenName} ${person.familyName}` },
+      subject: { type: 'account_invitation', id: invitation.id },
+      data: {
+        givenName: person.givenName,
+        acceptUrl: `${this.config.publicUrl}/invitations/accept?token=${encodeURIComponent(token)}`,
+        expiresAt: expiresAt.toISOString(),
+        expiresAtLondon: formatLondon(expiresAt),
+      },
+    });
   }
 
   /** Uses the invitation once: creates a participant account for its person with `password`. */

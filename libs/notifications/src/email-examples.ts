@@ -1,6 +1,6 @@
 /**
  * Example `data` for every email kind, in the shape the notifiers write to the outbox
- * (LearningNotifier, TalentNotifier, SessionRemindersService with the links EmailSender adds,
+ * (InvitationsService, LearningNotifier, TalentNotifier, SessionRemindersService with the links EmailSender adds,
  * LeadDigestService). For template tests, previews and the rendering benchmark.
  */
 
@@ -68,6 +68,13 @@ const reminder = {
 };
 
 export const EMAIL_EXAMPLES: Record<string, Record<string, unknown>> = {
+  account_invitation: {
+    givenName: 'Siobhan',
+    acceptUrl: `${PUBLIC_URL}/invitations/accept?token=Qm7vT2xK9pL4sW0yB5cN8dR1fH6gJ3aE2uI9oZ3bV0`,
+    expiresAt: '2026-12-17T14:15:00.000Z',
+    expiresAtLondon: 'Thursday 17 December 2026, 2:15pm',
+  },
+
   enrolment_confirmed: { ...enrolment },
   waitlisted: { ...enrolment, waitlistPosition: 3 },
   application_received: { ...enrolment },

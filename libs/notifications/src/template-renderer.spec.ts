@@ -44,6 +44,8 @@ const KEY_CONTENT: Record<string, string[]> = {
 
 /** The call to action each email links to, where its data has one. */
 const CALL_TO_ACTION: Record<string, string> = {
+  account_invitation: 'acceptUrl',
+  place_offered: 'enrolmentUrl',
   nomination_consent_request: 'consentUrl',
   nomination_consented: 'nominationUrl',
   nomination_declined: 'nominationUrl',

@@ -43,8 +43,8 @@ export interface NominationView {
 
 export interface ConsentResult {
   readonly view: NominationView;
-  /** When the nominee consented through the link and has no account yet: their invitation to set one up. */
-  readonly invitationToken: string | null;
+  /** The nominee consented through the link and has no account yet: they were emailed an invitation to set one up. */
+  readonly invitationSent: boolean;
 }
 
 type Actor = { readonly accountId: string | null; readonly role: 'nominator' | 'nominee' | 'lead' | 'system' };
@@ -170,7 +170,7 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
 
   /**
    * The nominee answers through the emailed link, without signing in. The token works once and
-   * expires; a nominee without an account gets an invitation to set one up.
+   * expires; a nominee without an account is emailed an invitation to set one up.
    */
   async answerByToken(token: string, decision: 'consent' | 'decline', notifyLineManager = false): Promise<ConsentResult> {
     return this.em.transactional(async (em) => {
@@ -180,8 +180,10 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
       }
       await this.recordAnswer(em, nomination, decision, notifyLineManager, { accountId: null, role: 'nominee' });
       const hasAccount = (await em.count(Account, { person: nomination.nominee })) > 0;
-      const invitationToken = decision === 'consent' && !hasAccount ? this.invitations.issue(em, nomination.nominee.id) : null;
-      return { view: await this.view(em, nomination, nomination.gridSharedWithNominee), invitationToken };
+      // The invitation's token goes only into the email, never into this answer.
+      const invitationSent = decision === 'consent' && !hasAccount;
+      if (invitationSent) await this.invitations.issue(em, nomination.nominee);
+      return { view: await this.view(em, nomination, nomination.gridSharedWithNominee), invitationSent };
     });
   }
 

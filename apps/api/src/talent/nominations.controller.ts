@@ -39,7 +39,7 @@ export class NominationsController {
   @HttpCode(200)
   async consentByToken(@Body() body: ConsentByTokenDto): Promise<ConsentResultDto> {
     const result = await this.nominations.answerByToken(body.token, body.decision, body.notifyLineManager);
-    return { nomination: toNominationViewDto(result.view), invitationToken: result.invitationToken };
+    return { nomination: toNominationViewDto(result.view), invitationSent: result.invitationSent };
   }
 
   /** With its full history of transitions. */

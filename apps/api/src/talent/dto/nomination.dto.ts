@@ -183,7 +183,7 @@ export function toNominationViewDto(view: NominationView): NominationDto {
 
 export class ConsentResultDto {
   nomination!: NominationDto;
-  /** Present when the nominee consented and has no account yet: use it at POST /auth/accept-invitation. */
-  invitationToken!: string | null;
+  /** True when the nominee consented and has no account yet: an invitation to set one up was emailed to them. */
+  invitationSent!: boolean;
 }
 
