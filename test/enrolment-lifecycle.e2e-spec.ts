@@ -2,6 +2,8 @@ import type { Response } from 'supertest';
 import { Organisation, System } from '@slp/directory';
 import { Person } from '@slp/identity';
 import { Cohort, EnrolmentService, Programme } from '@slp/learning';
+import { TemplateRenderer } from '@slp/notifications';
+import { formatLondon } from '@slp/platform';
 import { twoSystems } from './support/callers';
 import { accessTokenFor, account, AccountFixture, cohort, CohortOptions, forkEm, people, programme } from './support/factories';
 import { auditRows, expectProblem } from './support/assertions';
@@ -687,6 +689,22 @@ describe('enrolment lifecycle (e2e)', () => {
       expect(await notificationsInCohort(target.id, 'promoted_from_waitlist')).toEqual([]);
       // Answer it, so the offer does not linger for other tests' expiry runs.
       expectEnrolment(await act(waiting[0]!, queue[0]!.id, 'accept-offer'), 200, { status: 'enrolled' });
+    });
+
+    it('emails the offer with a link to where the person accepts or declines it, and when it expires (UK time)', async () => {
+      const { target, holder, held, waiting, queue } = await fullCohortWithQueue(1);
+      expectEnrolment(await act(holder, held.id, 'withdraw'), 200, {});
+      const offered = (await getEnrolment(waiting[0]!, queue[0]!.id).expect(200)).body as EnrolmentBody;
+
+      const [offer] = await notificationsInCohort(target.id, 'place_offered');
+      const email = TemplateRenderer.fromDirectory().render('place_offered', offer!.data);
+      const link = `${api.config.publicUrl}/enrolments/${queue[0]!.id}`;
+      const expires = formatLondon(new Date(offered.offerExpiresAt!));
+      expect(email.text).toContain(`\n${link}\n`);
+      expect(email.html).toMatch(new RegExp(`<td class="slp-button"[^>]*>\\s*<a [^>]*href="${link.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+      expect(email.text).toContain(`accept this place by ${expires} (UK time)`);
+      expect(email.subject).toContain(expires);
+      expectEnrolment(await act(waiting[0]!, queue[0]!.id, 'decline-offer'), 200, { status: 'declined' });
     });
 
     it('enrols someone who accepts their offer, once', async () => {

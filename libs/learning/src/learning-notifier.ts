@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OutboxMessage, OutboxService } from '@slp/notifications';
-import { formatLondon, SqlStatement, toLondonIso } from '@slp/platform';
+import { APP_CONFIG, AppConfig, formatLondon, SqlStatement, toLondonIso } from '@slp/platform';
 import type { Session } from './session.entity';
 
 /** What an email needs of a person, a cohort and a programme: entities fit, and so do plain rows. */
@@ -55,7 +55,19 @@ export interface SessionSnapshot {
   readonly onlineUrl: string | null;
 }
 
-export function sessionSnapshot(session: Session): SessionSnapshot {
+/** What a session invitation needs of a session: an entity fits, and so does a plain row. */
+export interface SessionRef {
+  readonly id: string;
+  readonly sequence: number;
+  readonly title: string;
+  readonly kind: string;
+  readonly startsAt: Date;
+  readonly endsAt: Date;
+  readonly location?: string | null;
+  readonly onlineUrl?: string | null;
+}
+
+export function sessionSnapshot(session: SessionRef): SessionSnapshot {
   return {
     title: session.title,
     kind: session.kind,
@@ -71,7 +83,10 @@ export function sessionSnapshot(session: Session): SessionSnapshot {
 /** Builds the learning emails' outbox rows (with a snapshot of what each template needs) and writes them. */
 @Injectable()
 export class LearningNotifier {
-  constructor(private readonly outbox: OutboxService) {}
+  constructor(
+    private readonly outbox: OutboxService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async enrolment(em: EntityManager, kind: LearningNotificationKind, enrolment: EnrolmentRef, programme: ProgrammeRef, extra: Record<string, unknown> = {}): Promise<void> {
     await this.outbox.enqueue(em, this.enrolmentMessage(kind, enrolment, programme, extra));
@@ -87,24 +102,37 @@ export class LearningNotifier {
       kind,
       recipient: recipient(enrolment.person),
       subject: { type: 'enrolment', id: enrolment.id },
-      data: { ...cohortData(enrolment.cohort, programme), givenName: enrolment.person.givenName, enrolmentId: enrolment.id, ...extra },
+      data: {
+        ...cohortData(enrolment.cohort, programme),
+        givenName: enrolment.person.givenName,
+        enrolmentId: enrolment.id,
+        // Where the person sees (and answers) their enrolment; the same scheme as /nominations/:id.
+        enrolmentUrl: `${this.config.publicUrl}/enrolments/${enrolment.id}`,
+        ...extra,
+      },
     };
   }
 
   async session(em: EntityManager, kind: 'session_scheduled' | 'session_changed' | 'session_cancelled', session: Session, programme: ProgrammeRef, people: readonly RecipientRef[], extra: Record<string, unknown> = {}): Promise<void> {
-    const data = { ...cohortData(session.cohort, programme), session: { id: session.id, sequence: session.sequence, ...sessionSnapshot(session) }, ...extra };
-    await this.outbox.enqueue(
-      em,
-      people.map(
-        (person): OutboxMessage => ({
-          kind,
-          recipient: recipient(person),
-          subject: { type: 'session', id: session.id },
-          occasion: session.sequence,
-          data: { ...data, givenName: person.givenName },
-        }),
-      ),
-    );
+    await this.outbox.enqueue(em, sessionMessages(kind, session, session.cohort, programme, people, extra));
+  }
+
+  /**
+   * Someone who joined a cohort after its sessions were scheduled: the invitation (with its .ics
+   * REQUEST, same UID and SEQUENCE as everyone else's) for each session still to come. The dedupe
+   * key (kind, session, person, sequence) means someone already invited is not invited again.
+   */
+  sessionInvitations(sessions: readonly SessionRef[], cohort: CohortRef, programme: ProgrammeRef, person: RecipientRef): OutboxMessage[] {
+    return sessions.flatMap((session) => sessionMessages('session_scheduled', session, cohort, programme, [person], {}));
+  }
+
+  async inviteToSessions(em: EntityManager, sessions: readonly SessionRef[], cohort: CohortRef, programme: ProgrammeRef, person: RecipientRef): Promise<void> {
+    await this.outbox.enqueue(em, this.sessionInvitations(sessions, cohort, programme, person));
+  }
+
+  /** The outbox INSERT for `messages` (null when there are none), for callers that compose it into one statement. */
+  statement(messages: readonly OutboxMessage[]): SqlStatement | null {
+    return this.outbox.insertStatement(messages);
   }
 
   async cohortCancelled(em: EntityManager, cohort: CohortRef, programme: ProgrammeRef, people: readonly RecipientRef[]): Promise<void> {
@@ -118,6 +146,17 @@ export class LearningNotifier {
       })),
     );
   }
+}
+
+function sessionMessages(kind: 'session_scheduled' | 'session_changed' | 'session_cancelled', session: SessionRef, cohort: CohortRef, programme: ProgrammeRef, people: readonly RecipientRef[], extra: Record<string, unknown>): OutboxMessage[] {
+  const data = { ...cohortData(cohort, programme), session: { id: session.id, sequence: session.sequence, ...sessionSnapshot(session) }, ...extra };
+  return people.map((person) => ({
+    kind,
+    recipient: recipient(person),
+    subject: { type: 'session', id: session.id },
+    occasion: session.sequence,
+    data: { ...data, givenName: person.givenName },
+  }));
 }
 
 function recipient(person: RecipientRef): OutboxMessage['recipient'] {

@@ -15,6 +15,7 @@ const enrolment = {
   cohortEndsAtLondon: 'Friday 25 June 2027, 5:00pm',
   givenName: 'Priya',
   enrolmentId: '0193a5c3-1e0b-7f22-8c4d-6a9b0e5f2d31',
+  enrolmentUrl: `${PUBLIC_URL}/enrolments/0193a5c3-1e0b-7f22-8c4d-6a9b0e5f2d31`,
 };
 
 const session = {

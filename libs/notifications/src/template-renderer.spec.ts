@@ -12,12 +12,13 @@ const ALL_KINDS = Object.keys(EMAIL_EXAMPLES);
 
 /** What a reader must find in both parts of each example email (as text; the HTML check escapes it). */
 const KEY_CONTENT: Record<string, string[]> = {
+  account_invitation: ['Dear Siobhan', 'set up an account', 'by Thursday 17 December 2026, 2:15pm', 'https://leadership.example.nhs.uk/invitations/accept?token=Qm7vT2xK9pL4sW0yB5cN8dR1fH6gJ3aE2uI9oZ3bV0'],
   enrolment_confirmed: ['Dear Priya', 'Leading Integrated Care', 'West Yorkshire, January 2027', 'Monday 11 January 2027 to Friday 25 June 2027'],
   waitlisted: ['Dear Priya', 'Leading Integrated Care', 'number 3 on the waiting list'],
   application_received: ['Dear Priya', 'Leading Integrated Care', 'review your application'],
   application_approved: ['Dear Priya', 'has approved your application', 'number 2'],
   application_rejected: ['Dear Priya', 'was not successful', 'band 8a roles and above'],
-  place_offered: ['Dear Priya', 'accept this place by Thursday 3 December 2026, 2:15pm'],
+  place_offered: ['Dear Priya', 'accept this place by Thursday 3 December 2026, 2:15pm', 'https://leadership.example.nhs.uk/enrolments/0193a5c3-1e0b-7f22-8c4d-6a9b0e5f2d31'],
   offer_expired: ['Dear Priya', 'The offer has now expired', 'Leading Integrated Care'],
   promoted_from_waitlist: ['Dear Priya', 'it is now yours', 'Monday 11 January 2027'],
   session_scheduled: ['Dear Priya', 'Action learning set 3: leading through conflict', 'Tuesday 1 December 2026, 9:30am to 4:30pm', 'Action learning set', 'Leeds LS1 3EX'],
