@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import type { Response } from 'supertest';
 import { Organisation, System } from '@slp/directory';
 import { Attendance, Cohort, Programme, Session } from '@slp/learning';
+import { addressOf, sessionInvitation, type SessionForInvitation } from '@slp/notifications';
 import { accessTokenFor, account, AccountFixture, cohort, forkEm, people, programme } from './support/factories';
 import { auditRows, expectNotAudited, expectProblem } from './support/assertions';
 import { requestsAs, staffAccounts, twoSystems } from './support/callers';
@@ -626,6 +627,91 @@ describe('sessions, their notifications, invitations and attendance (e2e)', () =
       expectProblem(await put(`/sessions/${created.id}/attendance`, 'leadB', body), 404);
       expectProblem(await get(`/sessions/${created.id}/attendance`, 'enrolled1'), 403);
       expect(await attendanceRows(created.id)).toEqual([]);
+    });
+  });
+
+  describe('joining a cohort after its sessions were scheduled', () => {
+    /** A cohort with one session to come, one moved (sequence 1), one past and one cancelled. */
+    async function cohortWithSessions(options: Parameters<typeof cohort>[2]) {
+      const target = await cohort(forkEm(api), programmeA, options);
+      const upcoming = await createSession({ title: 'Upcoming', startsAt: '2027-07-01T09:30', endsAt: '2027-07-01T12:30' }, target.id);
+      const moved = await createSession({ title: 'Moved', startsAt: '2027-07-02T09:30', endsAt: '2027-07-02T12:30' }, target.id);
+      await patch(`/sessions/${moved.id}`, 'leadA', { location: 'Bradford City Hall' }).expect(200);
+      const past = await createSession({ title: 'Past', startsAt: '2027-07-03T09:30', endsAt: '2027-07-03T12:30' }, target.id);
+      await forkEm(api).getConnection().execute(`update session set starts_at = now() - interval '2 days', ends_at = now() - interval '2 days' + interval '1 hour' where id = ?`, [past.id]);
+      const cancelled = await createSession({ title: 'Cancelled', startsAt: '2027-07-04T09:30', endsAt: '2027-07-04T12:30' }, target.id);
+      await post(`/sessions/${cancelled.id}/cancel`, 'leadA').expect(200);
+      return { target, upcoming, moved, past, cancelled, toCome: [[upcoming.id, 0], [moved.id, 1]] as [string, number][] };
+    }
+
+    /** The session invitations `personId` was sent, as [session id, sequence], in start order. */
+    async function invitationsOf(personId: string, sessionIds: string[]): Promise<[string, number][]> {
+      const rows = await forkEm(api)
+        .getConnection()
+        .execute<NotificationRow[]>(`select kind, recipient_person_id, subject_type, subject_id, data, dedupe_key from notification where kind = 'session_scheduled' and recipient_person_id = ? and subject_id in (?) order by data->'session'->>'startsAt'`, [personId, sessionIds]);
+      return rows.map((row) => [row.subject_id, Number(row.data.session!.sequence)]);
+    }
+
+    const allOf = (fixture: Awaited<ReturnType<typeof cohortWithSessions>>) => [fixture.upcoming.id, fixture.moved.id, fixture.past.id, fixture.cancelled.id];
+    const asPerson = (who: AccountFixture) => ({ Authorization: `Bearer ${accessTokenFor(api, who)}` });
+
+    it('invites someone enrolled directly to each session still to come, with the same UID and SEQUENCE as everyone else', async () => {
+      const fixture = await cohortWithSessions({ capacity: 5 });
+      const [newcomer] = await people(forkEm(api), 1, orgA);
+
+      await enrol(fixture.target.id, newcomer!.id);
+
+      expect(await invitationsOf(newcomer!.id, allOf(fixture))).toEqual(fixture.toCome);
+      // The invitation attached to the email is the event calendar.ics serves: same UID, same SEQUENCE, a REQUEST.
+      const [row] = await notifications(fixture.moved.id, 'session_scheduled');
+      const attached = parseCalendar(sessionInvitation(row!.data.session as unknown as SessionForInvitation, { programmeTitle: String(row!.data.programmeTitle), cohortName: String(row!.data.cohortName), organiserEmail: addressOf(api.config.mail.from), cancelled: false }).content);
+      const served = readInvitation(await calendarOf(fixture.moved.id, 'leadA'));
+      const event = attached.components.find((c) => c.name === 'VEVENT')!;
+      expect(prop(attached, 'METHOD').value).toBe('REQUEST');
+      expect(prop(event, 'UID').value).toBe(prop(served.event, 'UID').value);
+      expect(prop(event, 'SEQUENCE').value).toBe('1');
+      expect(prop(event, 'LOCATION').value).toBe('Bradford City Hall');
+    });
+
+    it('invites someone promoted from the waitlist, but not while they wait, and never twice when they come back', async () => {
+      const fixture = await cohortWithSessions({ capacity: 1, offerWindowHours: 0 });
+      const [holder, waiting] = await people(forkEm(api), 2, orgA);
+      const held = await enrol(fixture.target.id, holder!.id);
+      const queued = await enrol(fixture.target.id, waiting!.id);
+      expect(queued.status).toBe('waitlisted');
+      expect(await invitationsOf(waiting!.id, allOf(fixture))).toEqual([]);
+
+      await post(`/enrolments/${held.id}/withdraw`, 'leadA').expect(200);
+
+      expect((await get(`/enrolments/${queued.id}`, 'leadA').expect(200)).body).toMatchObject({ status: 'enrolled' });
+      expect(await invitationsOf(waiting!.id, allOf(fixture))).toEqual(fixture.toCome);
+
+      // The one who withdrew comes back when a seat frees up: they had the invitations already.
+      await post(`/enrolments/${queued.id}/withdraw`, 'leadA').expect(200);
+      await enrol(fixture.target.id, holder!.id);
+      expect(await invitationsOf(holder!.id, allOf(fixture))).toEqual(fixture.toCome);
+    });
+
+    it('invites someone whose application is approved, and someone who accepts an offered place', async () => {
+      const approval = await cohortWithSessions({ capacity: 5, requiresApproval: true });
+      const applicant = await account(forkEm(api), { organisation: orgA });
+      const applied = (await api.http().post(`/api/v1/cohorts/${approval.target.id}/enrolments`).set(asPerson(applicant)).send({}).expect(201)).body as { id: string; status: string };
+      expect(applied.status).toBe('pending_approval');
+      expect(await invitationsOf(applicant.person.id, allOf(approval))).toEqual([]);
+      await post(`/enrolments/${applied.id}/approve`, 'leadA').expect(200);
+      expect(await invitationsOf(applicant.person.id, allOf(approval))).toEqual(approval.toCome);
+
+      const offers = await cohortWithSessions({ capacity: 1, offerWindowHours: 24 });
+      const [holder] = await people(forkEm(api), 1, orgA);
+      const held = await enrol(offers.target.id, holder!.id);
+      const hopeful = await account(forkEm(api), { organisation: orgA });
+      const queued = (await api.http().post(`/api/v1/cohorts/${offers.target.id}/enrolments`).set(asPerson(hopeful)).send({}).expect(201)).body as { id: string; status: string };
+      await post(`/enrolments/${held.id}/withdraw`, 'leadA').expect(200);
+      expect((await api.http().get(`/api/v1/enrolments/${queued.id}`).set(asPerson(hopeful)).expect(200)).body).toMatchObject({ status: 'offered' });
+      // An offer is not a place yet.
+      expect(await invitationsOf(hopeful.person.id, allOf(offers))).toEqual([]);
+      await api.http().post(`/api/v1/enrolments/${queued.id}/accept-offer`).set(asPerson(hopeful)).send().expect(200);
+      expect(await invitationsOf(hopeful.person.id, allOf(offers))).toEqual(offers.toCome);
     });
   });
 

@@ -52,6 +52,18 @@ interface CohortRow {
   max_grade: Grade | null;
 }
 
+/** A session still to come, as the placement query reads it. */
+interface UpcomingSessionRow {
+  id: string;
+  sequence: number;
+  title: string;
+  kind: string;
+  starts_at: string;
+  ends_at: string;
+  location: string | null;
+  online_url: string | null;
+}
+
 interface PersonRow {
   id: string;
   email: string;
@@ -95,19 +107,23 @@ export class EnrolmentService {
   async place(em: EntityManager, input: PlaceInput): Promise<EnrolmentRecord> {
     const now = new Date();
     // Round trip 1: lock the cohort; read its programme and the person alongside.
-    const [row] = await em.execute<(CohortRow & { person: PersonRow | null })[]>(
+    const [row] = await em.execute<(CohortRow & { person: PersonRow | null; sessions: UpcomingSessionRow[] | null })[]>(
       `select c.id, c.name, c.status, c.capacity, c.seats_taken, c.waitlist_tickets, c.waitlist_enabled, c.requires_approval,
               c.enrolment_opens_at, c.enrolment_closes_at, c.starts_at, c.ends_at,
               p.system_id, p.title, p.eligible_staff_groups, p.min_grade, p.max_grade,
               (select json_build_object('id', pe.id, 'email', pe.email, 'given_name', pe.given_name, 'family_name', pe.family_name,
                                         'staff_group', pe.staff_group, 'grade', pe.grade, 'system_id', o.system_id)
-                 from person pe left join organisation o on o.id = pe.organisation_id where pe.id = ?) as person
+                 from person pe left join organisation o on o.id = pe.organisation_id where pe.id = ?) as person,
+              -- Sessions still to come: someone who gets a seat now is invited to each (no extra round trip).
+              (select json_agg(json_build_object('id', s.id, 'sequence', s.sequence, 'title', s.title, 'kind', s.kind, 'starts_at', s.starts_at,
+                                                 'ends_at', s.ends_at, 'location', s.location, 'online_url', s.online_url) order by s.starts_at, s.id)
+                 from session s where s.cohort_id = c.id and s.status = 'scheduled' and s.starts_at > ?) as sessions
          from cohort c join programme p on p.id = c.programme_id
         where c.id = ? for update of c`,
-      [input.personId, input.cohortId],
+      [input.personId, now, input.cohortId],
     );
     if (!row) throw NotFoundError.of('cohort', input.cohortId);
-    const { person: personJson, ...cohort } = row;
+    const { person: personJson, sessions: upcoming, ...cohort } = row;
     const person = personJson ?? undefined;
     // The driver hands timestamps over as text; the rules compare instants.
     for (const key of ['enrolment_opens_at', 'enrolment_closes_at', 'starts_at', 'ends_at'] as const) cohort[key] = new Date(cohort[key]);
@@ -158,6 +174,18 @@ export class EnrolmentService {
     };
     const kind = record.status === 'enrolled' ? 'enrolment_confirmed' : record.status === 'waitlisted' ? 'waitlisted' : 'application_received';
     const email = this.notifier.enrolmentStatement(kind, ref, { title: cohort.title }, record.status === 'waitlisted' ? { waitlistPosition: record.waitlistPosition } : {});
+    // Seated people are invited to the sessions already scheduled; the waitlisted and applicants when they get a seat.
+    const invitations =
+      record.status === 'enrolled' && upcoming?.length
+        ? this.notifier.statement(
+            this.notifier.sessionInvitations(
+              upcoming.map((s) => ({ id: s.id, sequence: s.sequence, title: s.title, kind: s.kind, startsAt: new Date(s.starts_at), endsAt: new Date(s.ends_at), location: s.location, onlineUrl: s.online_url })),
+              ref.cohort,
+              { title: cohort.title },
+              ref.person,
+            ),
+          )
+        : null;
     const audit = this.audit.insertStatement({ actorAccountId: input.actorAccountId, action: 'enrolment.create', objectType: 'enrolment', objectId: record.id, details: { cohortId: cohort.id, status: record.status, source: input.source } });
     try {
       // Round trip 2: the enrolment, the cohort's seats, the email and the audit entry, as one statement.
@@ -166,13 +194,15 @@ export class EnrolmentService {
            insert into enrolment (id, cohort_id, person_id, status, source, waitlist_ticket, enrolled_at, created_at, updated_at)
            values (?, ?, ?, ?, ?, ?, ?, ?, ?)),
          seats as (update cohort set seats_taken = ?, waitlist_tickets = ?, updated_at = ? where id = ?),
-         emailed as (${email.sql}),
+         emailed as (${email.sql}),${invitations ? `
+         invited as (${invitations.sql}),` : ''}
          audited as (${audit.sql})
          select 1`,
         [
           ...[record.id, cohort.id, person.id, record.status, record.source, ticket, record.enrolledAt, now, now],
           ...[cohort.seats_taken, cohort.waitlist_tickets, now, cohort.id],
           ...email.params,
+          ...(invitations?.params ?? []),
           ...audit.params,
         ],
       );

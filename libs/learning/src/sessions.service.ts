@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Person } from '@slp/identity';
@@ -7,6 +7,7 @@ import { AccessScope, APP_CONFIG, AppConfig, AuditService, ConflictError, Forbid
 import { Cohort } from './cohort.entity';
 import { CohortsService } from './cohorts.service';
 import { Enrolment } from './enrolment.entity';
+import { EnrolmentEvents, EnrolmentSeatedListener } from './enrolment-events';
 import { LearningNotifier, sessionSnapshot } from './learning-notifier';
 import { ProgrammeAccess } from './programme-access';
 import { Programme } from './programme.entity';
@@ -23,14 +24,32 @@ export interface SessionInput {
 }
 
 @Injectable()
-export class SessionsService {
+export class SessionsService implements OnModuleInit, EnrolmentSeatedListener {
   constructor(
     private readonly em: EntityManager,
     private readonly cohorts: CohortsService,
     private readonly notifier: LearningNotifier,
     private readonly audit: AuditService,
+    private readonly enrolmentEvents: EnrolmentEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  onModuleInit(): void {
+    this.enrolmentEvents.onSeated(this);
+  }
+
+  /**
+   * Someone took up a seat after the cohort's sessions were scheduled (approved, promoted from the
+   * waitlist, accepted an offer): they get the invitation to each session still to come, in the
+   * same transaction. (A direct enrolment does the same inside its placement statement.)
+   */
+  async enrolmentSeated(em: EntityManager, enrolment: Enrolment, now: Date): Promise<void> {
+    const sessions = await em.find(Session, { cohort: enrolment.cohort.id, status: 'scheduled', startsAt: { $gt: now } }, { orderBy: { startsAt: 'asc', id: 'asc' } });
+    if (!sessions.length) return;
+    const cohort = await em.findOneOrFail(Cohort, { id: enrolment.cohort.id }, { populate: ['programme'] });
+    await em.populate(enrolment, ['person']);
+    await this.notifier.inviteToSessions(em, sessions, cohort, cohort.programme, enrolment.person);
+  }
 
   async create(scope: AccessScope, cohortId: string, input: SessionInput): Promise<Session> {
     const { cohort, programme } = await this.cohorts.getManaged(scope, cohortId);
