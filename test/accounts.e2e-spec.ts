@@ -88,6 +88,31 @@ describe('accounts and me (e2e)', () => {
       expectProblem(await api.http().post('/api/v1/auth/login').send({ email, password: NEW_PASSWORD }), 401);
     });
 
+    it('emails an account created without a password an invitation to choose one; the account keeps its roles', async () => {
+      const email = newEmail('Invited.Lead');
+      const response = await createAccount('adminA', { email, givenName: 'Invited', familyName: 'Lead', roles: ['programme_lead'], systemIds: [systemA.id], organisationId: orgA.id }).expect(201);
+      const invitations = await forkEm(api)
+        .getConnection()
+        .execute<{ recipient_email: string; data: Record<string, string> }[]>(`select recipient_email, data from notification where kind = 'account_invitation' and recipient_person_id = ?`, [response.body.personId]);
+      expect(invitations).toEqual([{ recipient_email: email, data: expect.objectContaining({ givenName: 'Invited', acceptUrl: expect.stringMatching(/\/invitations\/accept\?token=/) }) }]);
+      const invitationToken = new URL(invitations[0]!.data.acceptUrl!).searchParams.get('token')!;
+      expect(response.text).not.toContain(invitationToken);
+      expect(await auditRows(api, { requestId: response.headers['x-request-id'] as string })).toEqual([expect.objectContaining({ action: 'account.create', details: { roles: ['programme_lead'], systemIds: [systemA.id], invited: true } })]);
+
+      const accepted = await api.http().post('/api/v1/auth/accept-invitation').send({ token: invitationToken, password: NEW_PASSWORD });
+      expect(accepted.status).toBe(201);
+      expect(accepted.body).toMatchObject({ id: response.body.id, email, roles: ['programme_lead'] });
+      expect(await accountsFor(email)).toBe(1);
+      const login = await api.http().post('/api/v1/auth/login').send({ email, password: NEW_PASSWORD }).expect(200);
+      await api.http().get(`/api/v1/systems/${systemA.id}`).set(auth(login.body.accessToken as string)).expect(200);
+      // Used once; an account that has a password is never reset through an invitation.
+      expectProblem(await api.http().post('/api/v1/auth/accept-invitation').send({ token: invitationToken, password: 'yet another long password' }), 400, ['token']);
+
+      // Given a password, no invitation is sent.
+      const withPassword = await createAccount('adminA', { email: newEmail('Has.Password'), givenName: 'Has', familyName: 'Password', roles: ['participant'], systemIds: [], password: NEW_PASSWORD }).expect(201);
+      expect(Number((await forkEm(api).getConnection().execute<{ n: string }[]>(`select count(*) as n from notification where kind = 'account_invitation' and recipient_person_id = ?`, [withPassword.body.personId]))[0]!.n)).toBe(0);
+    });
+
     it('lets a system admin create a programme lead for their own system', async () => {
       const email = newEmail('Priya.Patel');
       const response = await createAccount('adminA', { email, givenName: 'Priya', familyName: 'Patel', roles: ['programme_lead'], systemIds: [systemA.id], organisationId: orgA.id }).expect(201);

@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Organisation, System } from '@slp/directory';
 import { AccessScope, AuditService, ConflictError, ForbiddenError, InvalidInputError, PasswordHasher, Role, STAFF_ROLES } from '@slp/platform';
 import { Account } from './account.entity';
+import { InvitationsService } from './invitations.service';
 import { Person } from './person.entity';
 
 export interface CreateAccountInput {
@@ -28,6 +29,7 @@ export class AccountsService {
     private readonly em: EntityManager,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
+    private readonly invitations: InvitationsService,
   ) {}
 
   async me(accountId: string): Promise<Account> {
@@ -37,6 +39,7 @@ export class AccountsService {
   /**
    * An admin creates an account. System admins may grant only their own systems and cannot create
    * national admins; staff roles need at least one system unless the account is a national admin.
+   * An account created without a password is emailed an invitation to choose one.
    */
   async create(scope: AccessScope, input: CreateAccountInput): Promise<Account> {
     const roles = [...new Set(input.roles)];
@@ -62,7 +65,9 @@ export class AccountsService {
       person ??= em.create(Person, { email: input.email, givenName: input.givenName, familyName: input.familyName, organisation, createdAt: new Date(), updatedAt: new Date() });
       if (organisation && !person.organisation) person.organisation = organisation;
       const account = em.create(Account, { person, passwordHash, roles, systemIds, status: 'active', createdAt: new Date() });
-      this.audit.record(em, { actorAccountId: scope.accountId, action: 'account.create', objectType: 'account', objectId: account.id, details: { roles, systemIds } });
+      // Without a password the person chooses one from an emailed invitation (its token only in that email).
+      if (!passwordHash) await this.invitations.issue(em, person);
+      this.audit.record(em, { actorAccountId: scope.accountId, action: 'account.create', objectType: 'account', objectId: account.id, details: { roles, systemIds, ...(passwordHash ? {} : { invited: true }) } });
       return account;
     });
   }

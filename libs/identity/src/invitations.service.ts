@@ -52,7 +52,10 @@ export class InvitationsService {
     });
   }
 
-  /** Uses the invitation once: creates a participant account for its person with `password`. */
+  /**
+   * Uses the invitation once: creates a participant account for its person with `password`, or
+   * gives an account an admin created without a password its password.
+   */
   async accept(token: string, password: string): Promise<Account> {
     const passwordHash = await this.hasher.hash(password);
     return this.em.transactional(async (em) => {
@@ -62,8 +65,11 @@ export class InvitationsService {
       );
       if (!claimed) throw new InvalidInputError('This invitation link has been used or has expired.', [{ field: 'token', message: 'token is invalid, used or expired' }]);
       const person = await em.findOneOrFail(Person, { id: claimed.person_id });
-      if (await em.count(Account, { person })) throw new ConflictError('This person already has an account. Sign in instead.');
-      const account = em.create(Account, { person, passwordHash, roles: ['participant'], systemIds: [], status: 'active', createdAt: new Date() });
+      const existing = await em.findOne(Account, { person }, { populate: ['person'] });
+      // An account an admin created without a password is set up from its invitation, keeping its roles.
+      if (existing && existing.passwordHash) throw new ConflictError('This person already has an account. Sign in instead.');
+      const account = existing ?? em.create(Account, { person, passwordHash, roles: ['participant'], systemIds: [], status: 'active', createdAt: new Date() });
+      account.passwordHash = passwordHash;
       this.audit.record(em, { actorAccountId: account.id, action: 'account.accept_invitation', objectType: 'account', objectId: account.id });
       return account;
     });
