@@ -580,6 +580,18 @@ describe('talent pools and nominations: rules, consent, decisions and privacy (e
       expect((await outbox(nomination.id)).filter((r) => r.kind === 'nomination_accepted').map((r) => r.data.outcome)).toEqual(['enrolled', 'enrolled']);
     });
 
+    it('invites a nominee accepted into a cohort to each of its sessions still to come', async () => {
+      const target = await cohort(forkEm(api), programmeA, { capacity: 2 });
+      const session = (await post(`/cohorts/${target.id}/sessions`, leadA, { title: 'Opening workshop', kind: 'workshop', startsAt: '2027-07-01T09:30', endsAt: '2027-07-01T12:30', location: 'Preston' }).expect(201)).body as { id: string };
+      const { nomination, nominee } = await consentedNomination({ cohortId: target.id });
+      expect(await count('notification', `kind = 'session_scheduled' and subject_id = ?`, [session.id])).toBe(0);
+
+      await post(`/nominations/${nomination.id}/accept`, leadA).expect(200);
+
+      const invitations = await sql<OutboxRow>(`select kind, recipient_email, recipient_person_id, data from notification where kind = 'session_scheduled' and subject_id = ?`, [session.id]);
+      expect(invitations).toEqual([expect.objectContaining({ recipient_person_id: nominee.person.id, data: expect.objectContaining({ session: expect.objectContaining({ id: session.id, sequence: 0, title: 'Opening workshop' }) }) })]);
+    });
+
     it('refuses to accept into a full cohort without a waitlist (409) and leaves the nomination consented', async () => {
       const full = await cohort(forkEm(api), programmeA, { capacity: 1, waitlistEnabled: false });
       const seatHolder = await staffMember();
