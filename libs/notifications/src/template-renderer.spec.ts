@@ -120,6 +120,15 @@ describe('TemplateRenderer', () => {
   });
 
   describe('wording that depends on the data', () => {
+    it('links the offer to the enrolment, and still renders an offer written before the link existed', () => {
+      const offer = render('place_offered');
+      expect(offer.text).toContain('Accept or decline the place here');
+      const { enrolmentUrl: _, ...older } = example('place_offered');
+      const legacy = renderer.render('place_offered', older);
+      expect(legacy.text).toContain('go to your enrolments to accept or decline the place');
+      expect(legacy.text).not.toContain('/enrolments/');
+    });
+
     it('tells an approved applicant about their place, or their waiting list position', () => {
       const enrolled = render('application_approved', { outcome: 'enrolled', waitlistPosition: null });
       expect(enrolled.subject).toBe('Your application for Leading Integrated Care has been approved');
