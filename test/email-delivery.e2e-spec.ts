@@ -75,5 +75,51 @@ describe('email delivery through the worker (e2e)', () => {
     expect(data).not.toHaveProperty('consentUrl');
     await api.http().post('/api/v1/nominations/consent').send({ token: decodeURIComponent(token!), decision: 'consent' }).expect(200);
   });
+
+  it('emails a nominee without an account a working invitation link (never in the API answer), then removes the link from the outbox', async () => {
+    const em = forkEm(api);
+    const sys = await system(em);
+    const org = await organisation(em, sys);
+    const target = await programme(em, sys, { title: 'Aspiring Chief Executives' });
+    const lead = await account(em, { roles: ['programme_lead'], systems: [sys], organisation: org });
+    const created = await api
+      .http()
+      .post('/api/v1/nominations')
+      .set('Authorization', `Bearer ${accessTokenFor(api, lead)}`)
+      .send({ nominee: { email: 'rhian.evans@hospice.example', givenName: 'Rhian', familyName: 'Evans', organisationId: org.id }, programmeId: target.id, readiness: 'ready_now', performance: 3, potential: 3, rationale: 'Runs the hospice at home service.' })
+      .expect(201);
+    const unquote = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    const inbox = async (subject: RegExp) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const found = sink.received.find((email) => email.to.includes('rhian.evans@hospice.example') && subject.test(email.header('subject') ?? ''));
+        if (found || Date.now() > deadline) return found;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const consentEmail = await inbox(/nominated you/);
+    const consentToken = decodeURIComponent(/consent\?token=([\w%-]+)/.exec(unquote(consentEmail!.raw))![1]!);
+
+    const answer = await api.http().post('/api/v1/nominations/consent').send({ token: consentToken, decision: 'consent' }).expect(200);
+    expect(answer.body).toMatchObject({ invitationSent: true });
+
+    const invitation = await inbox(/Set up your System Leadership Platform account/);
+    expect(invitation).toBeDefined();
+    const link = /(\S+\/invitations\/accept\?token=)([\w%-]+)/.exec(unquote(invitation!.raw));
+    expect(link?.[1]).toBe(`${api.config.publicUrl}/invitations/accept?token=`);
+    const invitationToken = decodeURIComponent(link![2]!);
+    expect(answer.text).not.toContain(invitationToken);
+    const deadline = Date.now() + 5_000;
+    let rows: { data: Record<string, unknown> }[] = [];
+    while (Date.now() < deadline) {
+      rows = await forkEm(api).getConnection().execute<{ data: Record<string, unknown> }[]>(`select data from notification where kind = 'account_invitation' and recipient_email = ? and status = 'sent'`, ['rhian.evans@hospice.example']);
+      if (rows.length && !('acceptUrl' in rows[0]!.data)) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.data).not.toHaveProperty('acceptUrl');
+    await api.http().post('/api/v1/auth/accept-invitation').send({ token: invitationToken, password: 'a long enough password' }).expect(201);
+    await api.http().post('/api/v1/auth/login').send({ email: 'rhian.evans@hospice.example', password: 'a long enough password' }).expect(200);
+  });
 });
 

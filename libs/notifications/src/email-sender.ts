@@ -22,7 +22,7 @@ interface Row {
 }
 
 /** Data fields that grant access (single-use links): removed from the row once the email is sent. */
-const SECRET_DATA_FIELDS = ['consentToken', 'consentUrl'] as const;
+const SECRET_DATA_FIELDS = ['consentToken', 'consentUrl', 'acceptUrl'] as const;
 
 const SESSION_KINDS = new Set(['session_scheduled', 'session_changed', 'session_cancelled', 'session_reminder_7d', 'session_reminder_24h']);
 
@@ -64,7 +64,7 @@ export class EmailSender {
       let update: string;
       try {
         const sent = await this.transport.send(this.compose(row));
-        // Secrets the email needed (a consent link) leave the outbox once it is sent.
+        // Secrets the email needed (a consent or invitation link) leave the outbox once it is sent.
         update = `update notification set status = 'sent', provider_message_id = ${escapeLiteral(sent.messageId)}, sent_at = now(), attempts = attempts + 1, last_error = null,
                   data = data ${SECRET_DATA_FIELDS.map((field) => `- '${field}'`).join(' ')} where id = ${id}`;
         outcome = 'sent';
