@@ -671,6 +671,7 @@ describe('sessions, their notifications, invitations and attendance (e2e)', () =
       expect(prop(event, 'UID').value).toBe(prop(served.event, 'UID').value);
       expect(prop(event, 'SEQUENCE').value).toBe('1');
       expect(prop(event, 'LOCATION').value).toBe('Bradford City Hall');
+      expect(row!.data).toMatchObject({ joinedAfterScheduling: true, givenName: newcomer!.givenName });
     });
 
     it('invites someone promoted from the waitlist, but not while they wait, and never twice when they come back', async () => {

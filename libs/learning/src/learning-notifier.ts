@@ -123,7 +123,7 @@ export class LearningNotifier {
    * key (kind, session, person, sequence) means someone already invited is not invited again.
    */
   sessionInvitations(sessions: readonly SessionRef[], cohort: CohortRef, programme: ProgrammeRef, person: RecipientRef): OutboxMessage[] {
-    return sessions.flatMap((session) => sessionMessages('session_scheduled', session, cohort, programme, [person], {}));
+    return sessions.flatMap((session) => sessionMessages('session_scheduled', session, cohort, programme, [person], { joinedAfterScheduling: true }));
   }
 
   async inviteToSessions(em: EntityManager, sessions: readonly SessionRef[], cohort: CohortRef, programme: ProgrammeRef, person: RecipientRef): Promise<void> {

@@ -120,6 +120,15 @@ describe('TemplateRenderer', () => {
   });
 
   describe('wording that depends on the data', () => {
+    it('invites someone who joined after a session was scheduled in words that fit, with the same details', () => {
+      const late = render('session_scheduled', { joinedAfterScheduling: true });
+      expect(late.subject).toBe('Session invitation: Action learning set 3: leading through conflict, Tuesday 1 December 2026, 9:30am');
+      expect(late.text).toContain('You now have a place on Leading Integrated Care, and your cohort has this session coming up.');
+      expect(late.text).not.toContain('A new session has been added');
+      expect(late.text).toContain('Tuesday 1 December 2026, 9:30am to 4:30pm');
+      expect(render('session_scheduled').text).toContain('A new session has been added to your cohort of Leading Integrated Care.');
+    });
+
     it('links the offer to the enrolment, and still renders an offer written before the link existed', () => {
       const offer = render('place_offered');
       expect(offer.text).toContain('Accept or decline the place here');
