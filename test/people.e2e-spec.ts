@@ -231,6 +231,21 @@ describe('people (e2e)', () => {
       expectProblem(await api.http().get(`/api/v1/people/${fixture.person.id}/pipeline`).set(as(leadBToken)), 404);
     });
 
+    it('decides eligibility by the confirmed grade: a proposed band 9 enrols only once confirmed', async () => {
+      const { fixture, token: bearer } = await participantOfA();
+      const em = forkEm(api);
+      const band9 = await cohort(em, await programme(em, systemA, { minGrade: 'band_9' }));
+      await api.http().patch(`/api/v1/people/${fixture.person.id}`).set(as(bearer)).send({ grade: 'band_9' }).expect(200);
+
+      const refused = await api.http().post(`/api/v1/cohorts/${band9.id}/enrolments`).set(as(bearer)).send({});
+      expectProblem(refused, 403);
+      expect((refused.body as { detail: string }).detail).toBe('This programme starts at grade band_9; yours is band_5.');
+
+      await post(`/people/${fixture.person.id}/employment/confirm`, 'adminA').expect(200);
+      const enrolled = await api.http().post(`/api/v1/cohorts/${band9.id}/enrolments`).set(as(bearer)).send({}).expect(201);
+      expect(enrolled.body).toMatchObject({ status: 'enrolled' });
+    });
+
     it('lets only a lead or admin of the target system decide, never the person themself', async () => {
       const { fixture, token: bearer } = await participantOfA();
       const id = fixture.person.id;
