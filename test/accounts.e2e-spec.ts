@@ -226,6 +226,7 @@ describe('accounts and me (e2e)', () => {
           jobTitle: null,
           grade: null,
           lineManagerEmail: null,
+          pendingEmployment: null,
         },
       });
     });

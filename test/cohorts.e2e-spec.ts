@@ -12,7 +12,7 @@ interface ProgrammeBody {
   description: string;
   level: string;
   systemId: string | null;
-  eligibility: { staffGroups: string[]; minGrade: string | null; maxGrade: string | null };
+  eligibility: { staffGroups: string[]; minGrade: string | null; maxGrade: string | null; grades: string[]; summary: string };
   fundingPence: number | null;
 }
 
@@ -138,7 +138,13 @@ describe('programmes and cohorts (e2e)', () => {
         description: body.description,
         level: 'senior',
         systemId: systemA.id,
-        eligibility: { staffGroups: ['nursing_midwifery_registered', 'allied_health_professionals'], minGrade: 'band_7', maxGrade: 'band_8d' },
+        eligibility: {
+          staffGroups: ['nursing_midwifery_registered', 'allied_health_professionals'],
+          minGrade: 'band_7',
+          maxGrade: 'band_8d',
+          grades: [],
+          summary: 'Staff groups nursing midwifery registered and allied health professionals; Agenda for Change bands 7 to 8d',
+        },
         fundingPence: 2_500_000,
       });
       expect((await get(`/programmes/${created.id}`, 'leadA').expect(200)).body).toEqual(created);
@@ -149,10 +155,20 @@ describe('programmes and cohorts (e2e)', () => {
       ]);
     });
 
+    it('takes grades outside Agenda for Change only when listed, and says so in plain words', async () => {
+      const response = await post('/programmes', 'leadA', programmeBody({ eligibility: { minGrade: 'band_8a', grades: ['gp', 'gp'] } })).expect(201);
+
+      const created = response.body as ProgrammeBody;
+      expect(created.eligibility).toEqual({ staffGroups: [], minGrade: 'band_8a', maxGrade: null, grades: ['gp'], summary: 'Agenda for Change band 8a and above, and GPs' });
+      expect((await forkEm(api).findOneOrFail(Programme, { id: created.id })).eligibleGrades).toEqual(['gp']);
+      const changed = await patch(`/programmes/${created.id}`, 'leadA', { eligibility: { grades: ['medical_consultant', 'gp'] } }).expect(200);
+      expect((changed.body as ProgrammeBody).eligibility).toMatchObject({ minGrade: 'band_8a', grades: ['medical_consultant', 'gp'], summary: 'Agenda for Change band 8a and above, and consultants and GPs' });
+    });
+
     it('lets a system admin create a programme of their system', async () => {
       const response = await post('/programmes', 'adminA', programmeBody({ eligibility: undefined, fundingPence: undefined })).expect(201);
 
-      expect(response.body).toMatchObject({ systemId: systemA.id, eligibility: { staffGroups: [], minGrade: null, maxGrade: null }, fundingPence: null });
+      expect(response.body).toMatchObject({ systemId: systemA.id, eligibility: { staffGroups: [], minGrade: null, maxGrade: null, grades: [], summary: 'Open to everyone' }, fundingPence: null });
     });
 
     it('refuses a lead creating a programme for a system they do not lead (403), and stores nothing', async () => {
@@ -192,6 +208,9 @@ describe('programmes and cohorts (e2e)', () => {
       ['an empty grade range', { eligibility: { minGrade: 'band_8a', maxGrade: 'band_6' } }, ['eligibility.maxGrade']],
       ['an unknown staff group', { eligibility: { staffGroups: ['wizards'] } }, ['eligibility.staffGroups']],
       ['an unknown grade', { eligibility: { minGrade: 'band_10' } }, ['eligibility.minGrade']],
+      ['a range starting at a grade outside Agenda for Change', { eligibility: { minGrade: 'medical_consultant' } }, ['eligibility.minGrade']],
+      ['a range ending at a grade outside Agenda for Change', { eligibility: { maxGrade: 'non_afc' } }, ['eligibility.maxGrade']],
+      ['an unknown listed grade', { eligibility: { grades: ['gp', 'wizard'] } }, ['eligibility.grades']],
       ['an unknown level', { level: 'galactic' }, ['level']],
       ['negative funding', { fundingPence: -1 }, ['fundingPence']],
       ['fractional funding', { fundingPence: 10.5 }, ['fundingPence']],

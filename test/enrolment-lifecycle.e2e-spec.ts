@@ -304,6 +304,26 @@ describe('enrolment lifecycle (e2e)', () => {
       expectEnrolment(await enrolSelf(atMax, target.id), 201, { status: 'enrolled' });
     });
 
+    it('refuses GPs, non-AfC staff and foundation doctors a band 8a and above programme unless it lists their grade', async () => {
+      const seniors = await programme(em, systemA, { minGrade: 'band_8a' });
+      const target = await cohortOf({}, seniors);
+      const withGps = await cohortOf({}, await programme(em, systemA, { minGrade: 'band_8a', eligibleGrades: ['gp'] }));
+      const [gp, nonAfc, foundation] = [
+        await participant(orgA, { staffGroup: 'medical_dental', grade: 'gp' }),
+        await participant(orgA, { staffGroup: 'other', grade: 'non_afc' }),
+        await participant(orgA, { staffGroup: 'medical_dental', grade: 'medical_foundation' }),
+      ];
+
+      for (const person of [gp, nonAfc, foundation]) {
+        const refused = await enrolSelf(person, target.id);
+        expectProblem(refused, 403);
+        expect((refused.body as { detail: string }).detail).toMatch(/^This programme is for Agenda for Change band 8a and above; yours is /);
+      }
+      expect(await enrolmentRows(target.id)).toEqual([]);
+      expectEnrolment(await enrolSelf(gp, withGps.id), 201, { status: 'enrolled' });
+      expectProblem(await enrolSelf(foundation, withGps.id), 403);
+    });
+
     it('waitlists in arrival order once the cohort is full, with visible positions and a waitlisted email', async () => {
       const target = await cohortOf({ capacity: 1 });
       const [first, second, third] = [await participant(), await participant(), await participant()];

@@ -1,7 +1,7 @@
 import type { Response } from 'supertest';
 import { Organisation, System } from '@slp/directory';
 import { Person } from '@slp/identity';
-import { account, AccountFixture, forkEm, organisation, signIn, system } from './support/factories';
+import { account, AccountFixture, cohort, forkEm, organisation, programme, signIn, system } from './support/factories';
 import { auditRows, expectNotAudited, expectProblem } from './support/assertions';
 import { startTestApi, TestApi } from './support/test-api';
 
@@ -17,6 +17,7 @@ interface PersonBody {
   jobTitle: string | null;
   grade: string | null;
   lineManagerEmail: string | null;
+  pendingEmployment: { organisationId: string | null; systemId: string | null; staffGroup: string | null; grade: string | null; proposedAt: string } | null;
 }
 
 type Caller = 'nationalAdmin' | 'adminA' | 'adminB' | 'leadA' | 'coachA' | 'pA' | 'pB' | 'mover';
@@ -38,7 +39,7 @@ describe('people (e2e)', () => {
 
   /** The person as stored, in the API's shape. */
   async function stored(personId: string): Promise<PersonBody> {
-    const person = await forkEm(api).findOneOrFail(Person, { id: personId }, { populate: ['organisation'] });
+    const person = await forkEm(api).findOneOrFail(Person, { id: personId }, { populate: ['organisation', 'pendingOrganisation'] });
     return {
       id: person.id,
       email: person.email,
@@ -51,8 +52,18 @@ describe('people (e2e)', () => {
       jobTitle: person.jobTitle ?? null,
       grade: person.grade ?? null,
       lineManagerEmail: person.lineManagerEmail ?? null,
+      pendingEmployment: person.employmentProposedAt
+        ? {
+            organisationId: person.pendingOrganisation?.id ?? null,
+            systemId: person.pendingOrganisation?.system.id ?? null,
+            staffGroup: person.pendingStaffGroup ?? null,
+            grade: person.pendingGrade ?? null,
+            proposedAt: person.employmentProposedAt.toISOString(),
+          }
+        : null,
     };
   }
+  const post = (path: string, as: Caller) => api.http().post(`/api/v1${path}`).set(auth(as)).send({});
 
   beforeAll(async () => {
     api = await startTestApi();
@@ -165,6 +176,7 @@ describe('people (e2e)', () => {
         jobTitle: 'Ward Manager',
         grade: 'band_7',
         lineManagerEmail: 'matron@nhs.example',
+        pendingEmployment: null,
       });
     });
 
@@ -190,35 +202,163 @@ describe('people (e2e)', () => {
     });
   });
 
+  describe('employment facts (organisation, staff group, grade)', () => {
+    /** A fresh participant of system A with a known grade, signed in. */
+    async function participantOfA(): Promise<{ fixture: AccountFixture; token: string }> {
+      const em = forkEm(api);
+      const fixture = await account(em, { organisation: orgA1 });
+      Object.assign(fixture.person, { staffGroup: 'administrative_clerical', grade: 'band_5' });
+      await em.flush();
+      return { fixture, token: await signIn(api, fixture) };
+    }
+    const as = (bearer: string) => ({ Authorization: `Bearer ${bearer}` });
+
+    it('does not let a participant claim band 9 in another system to enrol there or be seen by its lead', async () => {
+      const { fixture, token: bearer } = await participantOfA();
+      const em = forkEm(api);
+      const leadB = await account(em, { roles: ['programme_lead'], systems: [systemB], organisation: orgB });
+      const leadBToken = await signIn(api, leadB);
+      const seniorsOfB = await cohort(em, await programme(em, systemB, { minGrade: 'band_9' }));
+
+      const response = await api.http().patch(`/api/v1/people/${fixture.person.id}`).set(as(bearer)).send({ grade: 'band_9', organisationId: orgB.id }).expect(200);
+
+      expect(response.body).toMatchObject({ organisationId: orgA1.id, systemId: systemA.id, grade: 'band_5', pendingEmployment: { organisationId: orgB.id, grade: 'band_9' } });
+      expect(await stored(fixture.person.id)).toMatchObject({ organisationId: orgA1.id, grade: 'band_5' });
+      expect((await api.http().get('/api/v1/me').set(as(bearer)).expect(200)).body.person).toMatchObject({ grade: 'band_5', pendingEmployment: { organisationId: orgB.id, systemId: systemB.id, grade: 'band_9' } });
+      expectProblem(await api.http().post(`/api/v1/cohorts/${seniorsOfB.id}/enrolments`).set(as(bearer)).send({}), 404);
+      expect(await forkEm(api).getConnection().execute('select id from enrolment where person_id = ?', [fixture.person.id])).toEqual([]);
+      expectProblem(await api.http().get(`/api/v1/people/${fixture.person.id}`).set(as(leadBToken)), 404);
+      expectProblem(await api.http().get(`/api/v1/people/${fixture.person.id}/pipeline`).set(as(leadBToken)), 404);
+    });
+
+    it('decides eligibility by the confirmed grade: a proposed band 9 enrols only once confirmed', async () => {
+      const { fixture, token: bearer } = await participantOfA();
+      const em = forkEm(api);
+      const band9 = await cohort(em, await programme(em, systemA, { minGrade: 'band_9' }));
+      await api.http().patch(`/api/v1/people/${fixture.person.id}`).set(as(bearer)).send({ grade: 'band_9' }).expect(200);
+
+      const refused = await api.http().post(`/api/v1/cohorts/${band9.id}/enrolments`).set(as(bearer)).send({});
+      expectProblem(refused, 403);
+      expect((refused.body as { detail: string }).detail).toBe('This programme starts at grade band_9; yours is band_5.');
+
+      await post(`/people/${fixture.person.id}/employment/confirm`, 'adminA').expect(200);
+      const enrolled = await api.http().post(`/api/v1/cohorts/${band9.id}/enrolments`).set(as(bearer)).send({}).expect(201);
+      expect(enrolled.body).toMatchObject({ status: 'enrolled' });
+    });
+
+    it('lets only a lead or admin of the target system decide, never the person themself', async () => {
+      const { fixture, token: bearer } = await participantOfA();
+      const id = fixture.person.id;
+      await api.http().patch(`/api/v1/people/${id}`).set(as(bearer)).send({ organisationId: orgB.id, grade: 'band_6' }).expect(200);
+      const before = await stored(id);
+
+      // Lead of A sees the person but the proposal is system B's to decide.
+      const byLeadA = await post(`/people/${id}/employment/confirm`, 'leadA');
+      expectProblem(byLeadA, 403);
+      await expectNotAudited(api, byLeadA);
+      expectProblem(await post(`/people/${id}/employment/reject`, 'adminA'), 403);
+      // Participants cannot decide, their own proposal included.
+      expectProblem(await api.http().post(`/api/v1/people/${id}/employment/confirm`).set(as(bearer)).send({}), 403);
+      expectProblem(await post(`/people/${id}/employment/confirm`, 'pB'), 403);
+      expect(await stored(id)).toEqual(before);
+      expect(listIds(await get('/people?employmentPending=true&limit=200', 'leadA').expect(200))).not.toContain(id);
+      expect(listIds(await get('/people?employmentPending=true&limit=200', 'nationalAdmin').expect(200))).toContain(id);
+      const pendingForB = (await get('/people?employmentPending=true&limit=200', 'adminB').expect(200)).body as { items: PersonBody[] };
+      expect(pendingForB.items.every((p) => p.pendingEmployment !== null)).toBe(true);
+      expect(pendingForB.items.find((p) => p.id === id)).toMatchObject({ systemId: systemA.id, pendingEmployment: { organisationId: orgB.id, grade: 'band_6' } });
+    });
+
+    it('lets the target system reject a proposal: nothing changes but the proposal goes, audited', async () => {
+      const { fixture, token: bearer } = await participantOfA();
+      const id = fixture.person.id;
+      await api.http().patch(`/api/v1/people/${id}`).set(as(bearer)).send({ staffGroup: 'medical_dental' }).expect(200);
+
+      const rejected = await post(`/people/${id}/employment/reject`, 'leadA').expect(200);
+
+      expect(rejected.body).toMatchObject({ staffGroup: 'administrative_clerical', grade: 'band_5', pendingEmployment: null });
+      expect(await stored(id)).toMatchObject({ staffGroup: 'administrative_clerical', pendingEmployment: null });
+      expect(await auditRows(api, { requestId: rejected.headers['x-request-id'] as string })).toEqual([expect.objectContaining({ actor_account_id: people.leadA.account.id, action: 'person.employment.reject', object_id: id })]);
+      expectProblem(await post(`/people/${id}/employment/confirm`, 'leadA'), 409);
+    });
+
+    it('answers a decision on someone out of scope exactly as an unknown id (404)', async () => {
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      expectProblem(await post(`/people/${people.pB.person.id}/employment/confirm`, 'leadA'), 404);
+      expectProblem(await post(`/people/${unknown}/employment/confirm`, 'leadA'), 404);
+      expectProblem(await get('/people?employmentPending=maybe', 'leadA'), 400, ['employmentPending']);
+    });
+
+    it('keeps a proposal that matches the confirmed facts from being pending', async () => {
+      const { fixture, token: bearer } = await participantOfA();
+      await api.http().patch(`/api/v1/people/${fixture.person.id}`).set(as(bearer)).send({ grade: 'band_6' }).expect(200);
+      const back = await api.http().patch(`/api/v1/people/${fixture.person.id}`).set(as(bearer)).send({ grade: 'band_5' }).expect(200);
+      expect(back.body).toMatchObject({ grade: 'band_5', pendingEmployment: null });
+    });
+
+    it('lets an admin of the person’s system set employment directly, replacing any proposal', async () => {
+      const { fixture, token: bearer } = await participantOfA();
+      await api.http().patch(`/api/v1/people/${fixture.person.id}`).set(as(bearer)).send({ grade: 'band_9' }).expect(200);
+      const response = await patch(fixture.person.id, 'adminA', { grade: 'band_6', organisationId: orgA2.id }).expect(200);
+      expect(response.body).toMatchObject({ grade: 'band_6', organisationId: orgA2.id, pendingEmployment: null });
+    });
+  });
+
   describe('PATCH /people/:id', () => {
-    it('lets a person edit their own record, clearing jobTitle with null, and audits the field names only', async () => {
+    it('lets a person edit their own record, clearing jobTitle with null, proposing (not setting) a grade, and audits the field names only', async () => {
       const before = await stored(people.pA.person.id);
       const response = await patch(people.pA.person.id, 'pA', { givenName: '  Amara ', jobTitle: null, profession: 'Community nursing', grade: 'band_8a', lineManagerEmail: 'new.manager@nhs.example' }).expect(200);
-      const expected = { ...before, givenName: 'Amara', jobTitle: null, profession: 'Community nursing', grade: 'band_8a', lineManagerEmail: 'new.manager@nhs.example' };
+      const expected = {
+        ...before,
+        givenName: 'Amara',
+        jobTitle: null,
+        profession: 'Community nursing',
+        lineManagerEmail: 'new.manager@nhs.example',
+        // The grade is an employment fact: it waits for a lead or admin of system A.
+        grade: 'band_7',
+        pendingEmployment: { organisationId: orgA1.id, systemId: systemA.id, staffGroup: 'nursing_midwifery_registered', grade: 'band_8a', proposedAt: expect.any(String) },
+      };
       expect(response.body).toEqual(expected);
       expect(await stored(people.pA.person.id)).toEqual(expected);
 
       const rows = await auditRows(api, { requestId: response.headers['x-request-id'] as string });
-      expect(rows).toEqual([{ actor_account_id: people.pA.account.id, action: 'person.update', object_type: 'person', object_id: people.pA.person.id, request_id: response.headers['x-request-id'], details: { fields: expect.any(Array) } }]);
-      expect((rows[0]!.details!.fields as string[]).sort()).toEqual(['givenName', 'grade', 'jobTitle', 'lineManagerEmail', 'profession']);
-      const details = JSON.stringify(rows[0]!.details);
+      expect(rows).toEqual([
+        { actor_account_id: people.pA.account.id, action: 'person.update', object_type: 'person', object_id: people.pA.person.id, request_id: response.headers['x-request-id'], details: { fields: expect.any(Array) } },
+        { actor_account_id: people.pA.account.id, action: 'person.employment.propose', object_type: 'person', object_id: people.pA.person.id, request_id: response.headers['x-request-id'], details: { fields: ['grade'], pending: true } },
+      ]);
+      expect((rows[0]!.details!.fields as string[]).sort()).toEqual(['givenName', 'jobTitle', 'lineManagerEmail', 'profession']);
+      const details = JSON.stringify(rows.map((row) => row.details));
       for (const value of ['Amara', 'Community nursing', 'band_8a', 'new.manager@nhs.example', 'Ward Manager', people.pA.email]) expect(details).not.toContain(value);
+
+      // Their system's lead confirms it; now it is their grade.
+      const confirmed = await post(`/people/${people.pA.person.id}/employment/confirm`, 'leadA').expect(200);
+      expect(confirmed.body).toMatchObject({ grade: 'band_8a', pendingEmployment: null });
+      expect(await stored(people.pA.person.id)).toMatchObject({ grade: 'band_8a', pendingEmployment: null });
     });
 
-    it('lets a person say they work at an organisation in another system', async () => {
+    it('lets a person propose that they work at an organisation in another system, which takes effect once that system confirms it', async () => {
       await get(`/people/${people.mover.person.id}`, 'leadA').expect(200);
       const response = await patch(people.mover.person.id, 'mover', { organisationId: orgB.id }).expect(200);
-      expect(response.body).toMatchObject({ organisationId: orgB.id, systemId: systemB.id });
-      expect(await stored(people.mover.person.id)).toMatchObject({ organisationId: orgB.id, systemId: systemB.id });
+      expect(response.body).toMatchObject({ organisationId: orgA1.id, systemId: systemA.id, pendingEmployment: { organisationId: orgB.id, systemId: systemB.id } });
+      expect(await stored(people.mover.person.id)).toMatchObject({ organisationId: orgA1.id, systemId: systemA.id, pendingEmployment: { organisationId: orgB.id } });
+      // Until confirmed they are still system A's; B's admin sees only the proposal to decide.
+      await get(`/people/${people.mover.person.id}`, 'leadA').expect(200);
+      expectProblem(await get(`/people/${people.mover.person.id}`, 'adminB'), 404);
+      expect(listIds(await get('/people?employmentPending=true&limit=200', 'adminB').expect(200))).toContain(people.mover.person.id);
+
+      const confirmed = await post(`/people/${people.mover.person.id}/employment/confirm`, 'adminB').expect(200);
+      expect(confirmed.body).toMatchObject({ organisationId: orgB.id, systemId: systemB.id, pendingEmployment: null });
+      expect(await auditRows(api, { requestId: confirmed.headers['x-request-id'] as string })).toEqual([expect.objectContaining({ actor_account_id: people.adminB.account.id, action: 'person.employment.confirm', object_id: people.mover.person.id })]);
       // They have left system A, so its lead no longer sees them; B's admin now does.
       expectProblem(await get(`/people/${people.mover.person.id}`, 'leadA'), 404);
       await get(`/people/${people.mover.person.id}`, 'adminB').expect(200);
     });
 
-    it('lets a person clear their organisation with null', async () => {
+    it('lets a person propose clearing their organisation with null, decided by their current system', async () => {
       const response = await patch(people.mover.person.id, 'mover', { organisationId: null }).expect(200);
-      expect(response.body).toMatchObject({ organisationId: null, systemId: null });
-      expect(await stored(people.mover.person.id)).toMatchObject({ organisationId: null });
+      expect(response.body).toMatchObject({ organisationId: orgB.id, pendingEmployment: { organisationId: null, systemId: null } });
+      const confirmed = await post(`/people/${people.mover.person.id}/employment/confirm`, 'adminB').expect(200);
+      expect(confirmed.body).toMatchObject({ organisationId: null, systemId: null, pendingEmployment: null });
+      expect(await stored(people.mover.person.id)).toMatchObject({ organisationId: null, pendingEmployment: null });
     });
 
     it('forbids a programme lead from editing someone they can see (403) and changes nothing', async () => {
@@ -231,7 +371,7 @@ describe('people (e2e)', () => {
 
     it('lets a system admin edit someone in their system (200), audited as the admin', async () => {
       const response = await patch(people.pA2.person.id, 'adminA', { jobTitle: 'Head of Transformation', staffGroup: 'administrative_clerical', organisationId: orgA1.id }).expect(200);
-      expect(response.body).toMatchObject({ id: people.pA2.person.id, jobTitle: 'Head of Transformation', staffGroup: 'administrative_clerical', organisationId: orgA1.id, systemId: systemA.id });
+      expect(response.body).toMatchObject({ id: people.pA2.person.id, jobTitle: 'Head of Transformation', staffGroup: 'administrative_clerical', organisationId: orgA1.id, systemId: systemA.id, pendingEmployment: null });
       expect(await stored(people.pA2.person.id)).toMatchObject({ jobTitle: 'Head of Transformation', staffGroup: 'administrative_clerical', organisationId: orgA1.id });
       const rows = await auditRows(api, { requestId: response.headers['x-request-id'] as string });
       expect(rows).toHaveLength(1);

@@ -253,7 +253,6 @@ describe('talent pools and nominations: rules, consent, decisions and privacy (e
         ['nominee.familyName', 'nominee.organisationId'],
       ],
       ['a nominee by email with a malformed email', () => nominationBody({ email: 'not-an-email', givenName: 'A', familyName: 'B', organisationId: orgA.id }, { programmeId: programmeA.id }), ['nominee.email']],
-      ['a target that does not exist', (personId) => nominationBody({ personId }, { cohortId: '00000000-0000-4000-8000-000000000000' }), ['cohortId']],
     ];
 
     it.each(invalid)('refuses a nomination with %s: 400 naming the fields, nothing written', async (_, body, fields) => {
@@ -284,13 +283,23 @@ describe('talent pools and nominations: rules, consent, decisions and privacy (e
       expect(await count('nomination', 'nominee_id = ? and talent_pool_id = ?', [nominee.person.id, poolA.id])).toBe(3);
     });
 
-    it('refuses a nomination into another system’s programme or pool (403), writing nothing', async () => {
+    it('answers a nomination into another system’s programme, cohort or pool exactly as one into an unknown id (404, same body), writing nothing', async () => {
       const nominee = await staffMember();
+      const cohortB = await cohort(forkEm(api), programmeB);
       const before = await rowCounts();
-      expectProblem(await post('/nominations', leadA, nominationBody({ personId: nominee.person.id }, { programmeId: programmeB.id })), 403);
-      expectProblem(await post('/nominations', leadA, nominationBody({ personId: nominee.person.id }, { talentPoolId: poolB.id })), 403);
-      expectProblem(await post('/nominations', adminA, nominationBody({ personId: nominee.person.id }, { talentPoolId: poolB.id })), 403);
-      expectProblem(await post('/nominations', leadA, nominationBody({ email: `cross.${Date.now()}@nhs.example`, givenName: 'C', familyName: 'S', organisationId: orgA.id }, { programmeId: programmeB.id })), 403);
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      for (const [field, otherSystems] of [['programmeId', programmeB.id], ['cohortId', cohortB.id], ['talentPoolId', poolB.id]] as const) {
+        const missing = await post('/nominations', leadA, nominationBody({ personId: nominee.person.id }, { [field]: unknown }));
+        expectProblem(missing, 404);
+        for (const caller of [leadA, adminA]) {
+          const foreign = await post('/nominations', caller, nominationBody({ personId: nominee.person.id }, { [field]: otherSystems }));
+          expectProblem(foreign, 404);
+          expect(foreign.body).toEqual(missing.body);
+          expect(JSON.stringify(foreign.body)).not.toContain(otherSystems);
+          await expectNotAudited(api, foreign);
+        }
+      }
+      expectProblem(await post('/nominations', leadA, nominationBody({ email: `cross.${Date.now()}@nhs.example`, givenName: 'C', familyName: 'S', organisationId: orgA.id }, { programmeId: programmeB.id })), 404);
       expect(await rowCounts()).toEqual(before);
       // Coaches and participants cannot nominate at all.
       expectProblem(await post('/nominations', coachA, nominationBody({ personId: nominee.person.id }, { programmeId: programmeA.id })), 403);

@@ -66,7 +66,7 @@ export interface CohortOptions {
 }
 
 /** A programme of `inSystem` (or national with null), open to everyone unless eligibility is given. */
-export async function programme(em: EntityManager, inSystem: System | null, options: Partial<Pick<Programme, 'eligibleStaffGroups' | 'minGrade' | 'maxGrade' | 'title'>> = {}): Promise<Programme> {
+export async function programme(em: EntityManager, inSystem: System | null, options: Partial<Pick<Programme, 'eligibleStaffGroups' | 'minGrade' | 'maxGrade' | 'eligibleGrades' | 'title'>> = {}): Promise<Programme> {
   const created = em.create(Programme, {
     title: options.title ?? `Leading Across Systems ${unique()}`,
     description: 'A system leadership programme',
@@ -75,6 +75,7 @@ export async function programme(em: EntityManager, inSystem: System | null, opti
     eligibleStaffGroups: options.eligibleStaffGroups ?? [],
     minGrade: options.minGrade ?? null,
     maxGrade: options.maxGrade ?? null,
+    eligibleGrades: options.eligibleGrades ?? [],
     fundingPence: 5_000_000,
     createdAt: new Date(),
     updatedAt: new Date(),

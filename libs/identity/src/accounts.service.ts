@@ -33,7 +33,7 @@ export class AccountsService {
   ) {}
 
   async me(accountId: string): Promise<Account> {
-    return this.em.findOneOrFail(Account, { id: accountId }, { populate: ['person', 'person.organisation'] });
+    return this.em.findOneOrFail(Account, { id: accountId }, { populate: ['person', 'person.organisation', 'person.pendingOrganisation'] });
   }
 
   /**

@@ -78,6 +78,24 @@ export class Person {
   @Property({ columnType: 'citext', type: 'string', nullable: true })
   lineManagerEmail?: string | null;
 
+  /**
+   * Employment the person proposed for themself, waiting for a lead or admin of the target system
+   * (see PeopleService). Until confirmed, organisation, staffGroup and grade above stay as they were,
+   * and they alone decide eligibility and who can see the person. Null proposedAt: nothing pending.
+   */
+  @Index()
+  @ManyToOne(() => Organisation, { nullable: true, deleteRule: 'set null' })
+  pendingOrganisation?: Organisation | null;
+
+  @Property({ type: 'text', nullable: true })
+  pendingStaffGroup?: StaffGroup | null;
+
+  @Property({ type: 'text', nullable: true })
+  pendingGrade?: Grade | null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  employmentProposedAt?: Date | null;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

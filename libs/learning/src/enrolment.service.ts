@@ -50,6 +50,7 @@ interface CohortRow {
   eligible_staff_groups: StaffGroup[];
   min_grade: Grade | null;
   max_grade: Grade | null;
+  eligible_grades: Grade[];
 }
 
 /** A session still to come, as the placement query reads it. */
@@ -110,7 +111,7 @@ export class EnrolmentService {
     const [row] = await em.execute<(CohortRow & { person: PersonRow | null; sessions: UpcomingSessionRow[] | null })[]>(
       `select c.id, c.name, c.status, c.capacity, c.seats_taken, c.waitlist_tickets, c.waitlist_enabled, c.requires_approval,
               c.enrolment_opens_at, c.enrolment_closes_at, c.starts_at, c.ends_at,
-              p.system_id, p.title, p.eligible_staff_groups, p.min_grade, p.max_grade,
+              p.system_id, p.title, p.eligible_staff_groups, p.min_grade, p.max_grade, p.eligible_grades,
               (select json_build_object('id', pe.id, 'email', pe.email, 'given_name', pe.given_name, 'family_name', pe.family_name,
                                         'staff_group', pe.staff_group, 'grade', pe.grade, 'system_id', o.system_id)
                  from person pe left join organisation o on o.id = pe.organisation_id where pe.id = ?) as person,
@@ -132,7 +133,7 @@ export class EnrolmentService {
     const closed = enrolmentClosedReason({ status: cohort.status, enrolmentOpensAt: cohort.enrolment_opens_at, enrolmentClosesAt: cohort.enrolment_closes_at }, now);
     if (closed) throw new EnrolmentClosedError(closed);
     const ineligible = ineligibilityReason(
-      { eligibleStaffGroups: cohort.eligible_staff_groups, minGrade: cohort.min_grade, maxGrade: cohort.max_grade },
+      { eligibleStaffGroups: cohort.eligible_staff_groups, minGrade: cohort.min_grade, maxGrade: cohort.max_grade, eligibleGrades: cohort.eligible_grades },
       { staffGroup: person.staff_group, grade: person.grade },
     );
     if (ineligible) throw new NotEligibleError(ineligible);

@@ -31,11 +31,17 @@ export class Programme {
   @Property({ type: 'text[]' })
   eligibleStaffGroups: StaffGroup[] = [];
 
+  /** Lowest Agenda for Change band that may join (bands only; see eligibility.ts). */
   @Property({ type: 'text', nullable: true })
   minGrade?: Grade | null;
 
+  /** Highest Agenda for Change band that may join (bands only). */
   @Property({ type: 'text', nullable: true })
   maxGrade?: Grade | null;
+
+  /** Grades that may join whatever the range says: how medical, GP, VSM and non-AfC staff become eligible. */
+  @Property({ type: 'text[]' })
+  eligibleGrades: Grade[] = [];
 
   /** Funding allocated, in pence. */
   @Property({ type: new BigIntType('number'), nullable: true })

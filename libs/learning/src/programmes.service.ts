@@ -3,7 +3,7 @@ import { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { System } from '@slp/directory';
 import { Grade, Person, StaffGroup } from '@slp/identity';
 import { AccessScope, AuditService, findPage, ForbiddenError, InvalidInputError, NotFoundError, Page, PageRequest } from '@slp/platform';
-import { gradeRank } from './eligibility';
+import { gradeRank, isAfcBand } from './eligibility';
 import { ProgrammeAccess } from './programme-access';
 import { LeadershipLevel, Programme } from './programme.entity';
 
@@ -12,7 +12,7 @@ export interface CreateProgrammeInput {
   readonly description?: string;
   readonly level: LeadershipLevel;
   readonly systemId: string | null;
-  readonly eligibility?: { readonly staffGroups?: StaffGroup[]; readonly minGrade?: Grade; readonly maxGrade?: Grade };
+  readonly eligibility?: { readonly staffGroups?: StaffGroup[]; readonly minGrade?: Grade | null; readonly maxGrade?: Grade | null; readonly grades?: Grade[] };
   readonly fundingPence?: number | null;
 }
 
@@ -40,10 +40,8 @@ export class ProgrammesService {
     if (!ProgrammeAccess.canManage(scope, input.systemId)) {
       throw new ForbiddenError(input.systemId === null ? 'Only a national admin can create a national programme.' : 'You can only create programmes for systems you lead or administer.');
     }
-    const { minGrade, maxGrade, staffGroups = [] } = input.eligibility ?? {};
-    if (minGrade && maxGrade && gradeRank(minGrade) > gradeRank(maxGrade)) {
-      throw new InvalidInputError('The grade range is empty.', [{ field: 'eligibility.maxGrade', message: 'maxGrade must not be below minGrade' }]);
-    }
+    const { minGrade, maxGrade, staffGroups = [], grades = [] } = input.eligibility ?? {};
+    checkGradeRange(minGrade, maxGrade);
     return this.em.transactional(async (em) => {
       const system = input.systemId ? await em.findOne(System, { id: input.systemId }) : null;
       if (input.systemId && !system) throw new InvalidInputError(`There is no system ${input.systemId}.`, [{ field: 'systemId', message: 'systemId must be an existing system' }]);
@@ -55,6 +53,7 @@ export class ProgrammesService {
         eligibleStaffGroups: [...new Set(staffGroups)],
         minGrade: minGrade ?? null,
         maxGrade: maxGrade ?? null,
+        eligibleGrades: [...new Set(grades)],
         fundingPence: input.fundingPence ?? null,
         createdAt: new Date(),
         updatedAt: new Date(),
@@ -76,10 +75,9 @@ export class ProgrammesService {
         if (eligibility.staffGroups !== undefined) current.eligibleStaffGroups = [...new Set(eligibility.staffGroups)];
         if (eligibility.minGrade !== undefined) current.minGrade = eligibility.minGrade;
         if (eligibility.maxGrade !== undefined) current.maxGrade = eligibility.maxGrade;
+        if (eligibility.grades !== undefined) current.eligibleGrades = [...new Set(eligibility.grades)];
       }
-      if (current.minGrade && current.maxGrade && gradeRank(current.minGrade) > gradeRank(current.maxGrade)) {
-        throw new InvalidInputError('The grade range is empty.', [{ field: 'eligibility.maxGrade', message: 'maxGrade must not be below minGrade' }]);
-      }
+      checkGradeRange(current.minGrade, current.maxGrade);
       const changed = Object.keys(input).filter((key) => input[key as keyof typeof input] !== undefined);
       if (changed.length) this.audit.record(em, { actorAccountId: scope.accountId, action: 'programme.update', objectType: 'programme', objectId: id, details: { fields: changed } });
       return current;
@@ -93,5 +91,17 @@ export class ProgrammesService {
     const ownSystem = person?.organisation?.system.id;
     const systems = [...new Set([...staffSystems, ...(ownSystem ? [ownSystem] : [])])];
     return { $or: [{ system: null }, { system: { $in: systems } }] };
+  }
+}
+
+/** A grade range is of Agenda for Change bands, lowest first; other grades are listed instead. */
+function checkGradeRange(minGrade: Grade | null | undefined, maxGrade: Grade | null | undefined): void {
+  for (const [field, grade] of [['minGrade', minGrade], ['maxGrade', maxGrade]] as const) {
+    if (grade && !isAfcBand(grade)) {
+      throw new InvalidInputError(`A grade range is of Agenda for Change bands; list ${grade} in eligibility.grades instead.`, [{ field: `eligibility.${field}`, message: `${field} must be an Agenda for Change band (band_1 to band_9)` }]);
+    }
+  }
+  if (minGrade && maxGrade && gradeRank(minGrade) > gradeRank(maxGrade)) {
+    throw new InvalidInputError('The grade range is empty.', [{ field: 'eligibility.maxGrade', message: 'maxGrade must not be below minGrade' }]);
   }
 }

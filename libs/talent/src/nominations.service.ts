@@ -81,8 +81,7 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
       throw new InvalidInputError('Name exactly one target: a programme, a cohort or a talent pool.', [{ field: 'programmeId', message: 'exactly one of programmeId, cohortId, talentPoolId is required' }]);
     }
     return this.em.transactional(async (em) => {
-      const target = await this.resolveTarget(em, input);
-      if (!ProgrammeAccess.canManage(scope, target.systemId)) throw new ForbiddenError('You can only nominate into programmes, cohorts and talent pools of systems you lead or administer.');
+      const target = await this.resolveTarget(em, scope, input);
       const nominee = await this.resolveNominee(em, scope, input.nominee, target.systemId);
       const nominator = await em.findOneOrFail(Person, { id: scope.personId });
       const { token, hash } = newSecretToken();
@@ -287,19 +286,24 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
     return { nomination, history, showGrid };
   }
 
-  private async resolveTarget(em: EntityManager, input: CreateNominationInput): Promise<{ kind: string; id: string; systemId: string | null; programme: Programme | null; cohort: Cohort | null; pool: TalentPool | null }> {
+  /**
+   * The target, if the caller may nominate into it. One that does not exist and one of a system
+   * the caller does not lead or administer get the same 404, so ids of other systems cannot be probed.
+   */
+  private async resolveTarget(em: EntityManager, scope: AccessScope, input: CreateNominationInput): Promise<{ kind: string; id: string; systemId: string | null; programme: Programme | null; cohort: Cohort | null; pool: TalentPool | null }> {
+    const nominable = (systemId: string | null) => ProgrammeAccess.canManage(scope, systemId);
     if (input.programmeId) {
       const programme = await em.findOne(Programme, { id: input.programmeId });
-      if (!programme) throw missingTarget('programmeId');
+      if (!programme || !nominable(programme.system?.id ?? null)) throw missingTarget('programme');
       return { kind: 'programme', id: programme.id, systemId: programme.system?.id ?? null, programme, cohort: null, pool: null };
     }
     if (input.cohortId) {
       const cohort = await em.findOne(Cohort, { id: input.cohortId }, { populate: ['programme'] });
-      if (!cohort) throw missingTarget('cohortId');
+      if (!cohort || !nominable(cohort.programme.system?.id ?? null)) throw missingTarget('cohort');
       return { kind: 'cohort', id: cohort.id, systemId: cohort.programme.system?.id ?? null, programme: null, cohort, pool: null };
     }
     const pool = await em.findOne(TalentPool, { id: input.talentPoolId! });
-    if (!pool) throw missingTarget('talentPoolId');
+    if (!pool || !nominable(pool.system.id)) throw missingTarget('talent pool');
     return { kind: 'talent_pool', id: pool.id, systemId: pool.system.id, programme: null, cohort: null, pool };
   }
 
@@ -331,8 +335,9 @@ function targetLabel(nomination: Nomination): string {
   return `Talent pool: ${nomination.talentPool!.name}`;
 }
 
-function missingTarget(field: string): InvalidInputError {
-  return new InvalidInputError(`The ${field.replace(/Id$/, '')} does not exist.`, [{ field, message: `${field} must be an existing ${field.replace(/Id$/, '')}` }]);
+/** Without the id, so an unknown target and another system's read exactly alike. */
+function missingTarget(kind: string): NotFoundError {
+  return new NotFoundError(`No such ${kind} that you can nominate into. Nominate into a programme, cohort or talent pool of a system you lead or administer.`);
 }
 
 function duplicate(): ConflictError {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { PeopleService } from '@slp/identity';
 import { AccessScope, Authenticated, CurrentPrincipal, Principal, Roles } from '@slp/platform';
@@ -14,8 +14,8 @@ export class PeopleController {
   @Roles('programme_lead', 'admin')
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query() query: PeopleQueryDto): Promise<PageDto<PersonDto>> {
-    const { limit, cursor, ...filter } = query;
-    return toPageDto(await this.people.list(AccessScope.of(principal), filter, { limit, cursor }), toPersonDto);
+    const { limit, cursor, employmentPending, ...filter } = query;
+    return toPageDto(await this.people.list(AccessScope.of(principal), { ...filter, employmentPending: employmentPending === 'true' }, { limit, cursor }), toPersonDto);
   }
 
   /** Your own record, or someone's in your systems; anyone else is 404. */
@@ -30,5 +30,21 @@ export class PeopleController {
   @Patch(':personId')
   async update(@CurrentPrincipal() principal: Principal, @Param('personId', ParseUUIDPipe) id: string, @Body() body: UpdatePersonDto): Promise<PersonDto> {
     return toPersonDto(await this.people.update(AccessScope.of(principal), id, body));
+  }
+
+  /** A lead or admin of the system the person proposes to work in makes the proposal their employment. */
+  @Roles('programme_lead', 'admin')
+  @Post(':personId/employment/confirm')
+  @HttpCode(200)
+  async confirmEmployment(@CurrentPrincipal() principal: Principal, @Param('personId', ParseUUIDPipe) id: string): Promise<PersonDto> {
+    return toPersonDto(await this.people.confirmEmployment(AccessScope.of(principal), id));
+  }
+
+  /** The same staff turn the proposal down; the confirmed employment stays. */
+  @Roles('programme_lead', 'admin')
+  @Post(':personId/employment/reject')
+  @HttpCode(200)
+  async rejectEmployment(@CurrentPrincipal() principal: Principal, @Param('personId', ParseUUIDPipe) id: string): Promise<PersonDto> {
+    return toPersonDto(await this.people.rejectEmployment(AccessScope.of(principal), id));
   }
 }

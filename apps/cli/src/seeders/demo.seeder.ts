@@ -73,6 +73,7 @@ export class DemoSeeder extends Seeder {
         eligibleStaffGroups: demo.staffGroups as StaffGroup[],
         minGrade: (demo.minGrade as Grade | null) ?? null,
         maxGrade: null,
+        eligibleGrades: [],
         fundingPence: demo.fundingPence,
         createdAt: new Date(),
         updatedAt: new Date(),

@@ -867,8 +867,8 @@ function steps(sql: SqlBuilder, plan: Plan): Step[] {
   });
   out.push({
     label: 'programmes',
-    text: `insert into programme (id, title, description, level, system_id, eligible_staff_groups, min_grade, max_grade, funding_pence, created_at, updated_at)
-      select id, title, description, level, system_id, '{}', min_grade, null, funding, created_at, updated_at from ns_programme order by k`,
+    text: `insert into programme (id, title, description, level, system_id, eligible_staff_groups, eligible_grades, min_grade, max_grade, funding_pence, created_at, updated_at)
+      select id, title, description, level, system_id, '{}', '{}', min_grade, null, funding, created_at, updated_at from ns_programme order by k`,
   });
   out.push({
     text: `create temp table ns_talent_pool on commit drop as

@@ -1,8 +1,8 @@
 import { OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { GRADES, type Grade, STAFF_GROUPS, type StaffGroup } from '@slp/identity';
-import { LEADERSHIP_LEVELS, type LeadershipLevel, type Programme } from '@slp/learning';
+import { AFC_BANDS, eligibilitySummary, LEADERSHIP_LEVELS, type LeadershipLevel, type Programme } from '@slp/learning';
 import { PageQueryDto } from '../../http/page-query.dto';
 import { Trim } from '../../http/trim.transform';
 
@@ -13,13 +13,22 @@ export class EligibilityDto {
   @IsIn(STAFF_GROUPS, { each: true })
   staffGroups?: StaffGroup[];
 
+  /** Lowest Agenda for Change band that may join; a range covers bands only. */
   @IsOptional()
-  @IsIn(GRADES)
+  @IsIn(AFC_BANDS)
   minGrade?: Grade;
 
+  /** Highest Agenda for Change band that may join. */
   @IsOptional()
-  @IsIn(GRADES)
+  @IsIn(AFC_BANDS)
   maxGrade?: Grade;
+
+  /** Grades that may join besides the range, e.g. ["gp", "medical_consultant"]: the only way non-AfC grades are eligible. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(GRADES.length)
+  @IsIn(GRADES, { each: true })
+  grades?: Grade[];
 }
 
 export class CreateProgrammeDto {
@@ -70,7 +79,8 @@ export class ProgrammeDto {
   description!: string;
   level!: LeadershipLevel;
   systemId!: string | null;
-  eligibility!: { staffGroups: StaffGroup[]; minGrade: Grade | null; maxGrade: Grade | null };
+  /** summary: who may join, in plain words, e.g. "Agenda for Change band 8a and above, and GPs". */
+  eligibility!: { staffGroups: StaffGroup[]; minGrade: Grade | null; maxGrade: Grade | null; grades: Grade[]; summary: string };
   fundingPence!: number | null;
 }
 
@@ -81,7 +91,13 @@ export function toProgrammeDto(programme: Programme): ProgrammeDto {
     description: programme.description,
     level: programme.level,
     systemId: programme.system?.id ?? null,
-    eligibility: { staffGroups: programme.eligibleStaffGroups, minGrade: programme.minGrade ?? null, maxGrade: programme.maxGrade ?? null },
+    eligibility: {
+      staffGroups: programme.eligibleStaffGroups,
+      minGrade: programme.minGrade ?? null,
+      maxGrade: programme.maxGrade ?? null,
+      grades: programme.eligibleGrades,
+      summary: eligibilitySummary(programme),
+    },
     fundingPence: programme.fundingPence ?? null,
   };
 }

@@ -60,6 +60,20 @@ export class PeopleQueryDto extends PageQueryDto {
   @IsOptional()
   @IsUUID()
   systemId?: string;
+
+  /** `true`: only people whose employment proposal you may confirm or reject. */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'employmentPending must be true or false' })
+  employmentPending?: 'true' | 'false';
+}
+
+/** Employment a person proposed for themself, not yet confirmed; it decides nothing until it is. */
+export class PendingEmploymentDto {
+  organisationId!: string | null;
+  systemId!: string | null;
+  staffGroup!: StaffGroup | null;
+  grade!: Grade | null;
+  proposedAt!: string;
 }
 
 export class PersonDto {
@@ -74,6 +88,8 @@ export class PersonDto {
   jobTitle!: string | null;
   grade!: Grade | null;
   lineManagerEmail!: string | null;
+  /** Null when nothing is waiting; organisationId, staffGroup and grade above are the confirmed facts. */
+  pendingEmployment!: PendingEmploymentDto | null;
 }
 
 export function toPersonDto(person: Person): PersonDto {
@@ -89,5 +105,14 @@ export function toPersonDto(person: Person): PersonDto {
     jobTitle: person.jobTitle ?? null,
     grade: person.grade ?? null,
     lineManagerEmail: person.lineManagerEmail ?? null,
+    pendingEmployment: person.employmentProposedAt
+      ? {
+          organisationId: person.pendingOrganisation?.id ?? null,
+          systemId: person.pendingOrganisation?.system.id ?? null,
+          staffGroup: person.pendingStaffGroup ?? null,
+          grade: person.pendingGrade ?? null,
+          proposedAt: person.employmentProposedAt.toISOString(),
+        }
+      : null,
   };
 }
