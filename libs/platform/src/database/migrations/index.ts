@@ -4,6 +4,7 @@ import { Migration20261123182214 } from './Migration20261123182214';
 import { Migration20261123184359 } from './Migration20261123184359';
 import { Migration20261123185444 } from './Migration20261123185444';
 import { Migration20261123194500_person_pipeline } from './Migration20261123194500_person_pipeline';
+import { Migration2026120320101_reference_regions } from './Migration2026120320101_reference_regions';
 
 /** Every migration, in order. Listed explicitly so the compiled apps carry them without file discovery. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123184359', class: Migration20261123184359 },
   { name: 'Migration20261123185444', class: Migration20261123185444 },
   { name: 'Migration20261123194500_person_pipeline', class: Migration20261123194500_person_pipeline },
+  { name: 'Migration2026120320101_reference_regions', class: Migration2026120320101_reference_regions },
 ];
