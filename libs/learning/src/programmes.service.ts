@@ -12,7 +12,7 @@ export interface CreateProgrammeInput {
   readonly description?: string;
   readonly level: LeadershipLevel;
   readonly systemId: string | null;
-  readonly eligibility?: { readonly staffGroups?: StaffGroup[]; readonly minGrade?: Grade; readonly maxGrade?: Grade };
+  readonly eligibility?: { readonly staffGroups?: StaffGroup[]; readonly minGrade?: Grade | null; readonly maxGrade?: Grade | null };
   readonly fundingPence?: number | null;
 }
 

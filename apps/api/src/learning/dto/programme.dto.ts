@@ -1,6 +1,7 @@
 import { OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { AllowLineBreaks, Nullable } from '@slp/platform';
 import { GRADES, type Grade, STAFF_GROUPS, type StaffGroup } from '@slp/identity';
 import { LEADERSHIP_LEVELS, type LeadershipLevel, type Programme } from '@slp/learning';
 import { PageQueryDto } from '../../http/page-query.dto';
@@ -13,13 +14,15 @@ export class EligibilityDto {
   @IsIn(STAFF_GROUPS, { each: true })
   staffGroups?: StaffGroup[];
 
-  @IsOptional()
+  /** null: no lower bound. */
+  @Nullable()
   @IsIn(GRADES)
-  minGrade?: Grade;
+  minGrade?: Grade | null;
 
-  @IsOptional()
+  /** null: no upper bound. */
+  @Nullable()
   @IsIn(GRADES)
-  maxGrade?: Grade;
+  maxGrade?: Grade | null;
 }
 
 export class CreateProgrammeDto {
@@ -29,6 +32,7 @@ export class CreateProgrammeDto {
   @MaxLength(200)
   title!: string;
 
+  @AllowLineBreaks()
   @IsOptional()
   @IsString()
   @MaxLength(5000)
@@ -47,12 +51,12 @@ export class CreateProgrammeDto {
   @Type(() => EligibilityDto)
   eligibility?: EligibilityDto;
 
-  /** Funding allocated, in pence. */
-  @IsOptional()
+  /** Funding allocated, in pence; null when none is recorded. */
+  @Nullable()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
-  fundingPence?: number;
+  fundingPence?: number | null;
 }
 
 /** Any of the creation fields but the owning system, which does not change. */
