@@ -145,6 +145,22 @@ describe('hostile and malformed input (e2e)', () => {
     });
   });
 
+  describe('dates PostgreSQL cannot hold', () => {
+    it.each(['-177993-10-25T05:54:25Z', '+275760-09-13T00:00:00Z', '1899-12-31T23:59:59Z'])('refuses cohort enrolmentOpensAt %s with 400, not 500', async (value) => {
+      const response = await as.patch(`/cohorts/${ids.cohort}`, 'admin', { enrolmentOpensAt: value });
+
+      expectProblem(response, 400, ['enrolmentOpensAt']);
+      expect(response.body.errors).toContainEqual({ field: 'enrolmentOpensAt', message: expect.stringMatching(/^enrolmentOpensAt must be (between the years 1900 and 9999|an ISO 8601 date-time)$/) });
+    });
+
+    it('refuses an appointment dated year 0000 with 400, recording nothing', async () => {
+      const response = await as.post(`/people/${ids.person}/appointments`, 'admin', { post: 'Director of Nursing', organisationId: ids.organisation, appointedOn: '0000-01-01' });
+
+      expectProblem(response, 400, ['appointedOn']);
+      expect(await rows(`select 1 from appointment`)).toHaveLength(0);
+    });
+  });
+
   describe('null for fields that cannot be empty', () => {
     it.each([['capacity'], ['name'], ['enrolmentOpensAt'], ['enrolmentClosesAt'], ['startsAt'], ['endsAt'], ['requiresApproval'], ['waitlistEnabled'], ['offerWindowHours']])(
       'PATCH /cohorts/:id with %s null is 400 naming it, and changes nothing',
