@@ -60,6 +60,15 @@ describe('hostile and malformed input (e2e)', () => {
       expect(await rows(`select 1 from person where email = 'deep@nhs.example'`)).toHaveLength(0);
     });
 
+    it.each([
+      ['a constructor key', '{"email":"a@nhs.example","password":{"constructor":"x"}}', 'password'],
+      ['a NUL', '{"email":"a@nhs.example","password":"pass\\u0000word long enough"}', 'password'],
+    ])('refuses %s in the sign-in body with 400 naming the field, not 500', async (_what, body, field) => {
+      const response = await api.http().post('/api/v1/auth/login').set('Content-Type', 'application/json').send(body);
+
+      expectProblem(response, 400, [field]);
+    });
+
     it('refuses deep nesting on an authenticated PATCH too, leaving the cohort as it was', async () => {
       const response = await api.http().patch(`/api/v1/cohorts/${ids.cohort}`).auth(token.admin, { type: 'bearer' }).set('Content-Type', 'application/json').send(`{"name":${nestedJson(40, '"x"')}}`);
 
