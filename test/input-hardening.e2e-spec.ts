@@ -154,6 +154,16 @@ describe('hostile and malformed input (e2e)', () => {
     });
   });
 
+  describe('required nested objects', () => {
+    it('refuses a nomination without a nominee with 400 naming it, not 500', async () => {
+      const response = await as.post('/nominations', 'admin', { talentPoolId: ids.pool, readiness: 'ready_now', performance: 2, potential: 3, rationale: 'Led the frailty work.' });
+
+      expectProblem(response, 400, ['nominee']);
+      expect(response.body.errors).toContainEqual({ field: 'nominee', message: 'nominee is required' });
+      expect(await rows(`select 1 from nomination`)).toHaveLength(0);
+    });
+  });
+
   describe('dates PostgreSQL cannot hold', () => {
     it.each(['-177993-10-25T05:54:25Z', '+275760-09-13T00:00:00Z', '1899-12-31T23:59:59Z'])('refuses cohort enrolmentOpensAt %s with 400, not 500', async (value) => {
       const response = await as.patch(`/cohorts/${ids.cohort}`, 'admin', { enrolmentOpensAt: value });

@@ -58,6 +58,8 @@ type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getT
 interface PropertyRules {
   readonly allowLineBreaks: boolean;
   readonly nullable: boolean;
+  /** @ValidateNested alone passes when the field is absent; with nothing making it optional, it is required. */
+  readonly requiredNested: boolean;
 }
 
 const rulesCache = new WeakMap<Function, Map<string, PropertyRules>>();
@@ -73,7 +75,9 @@ function rulesFor(target: Function): Map<string, PropertyRules> {
     const allowLineBreaks = metas.some((meta) => meta.name === ALLOW_LINE_BREAKS);
     // @IsOptional skips null too, but means "may be absent", not "may be cleared".
     const nullable = metas.some((meta) => meta.type === ValidationTypes.CONDITIONAL_VALIDATION && meta.name !== 'isOptional' && skipsNull(meta, property));
-    rules.set(property, { allowLineBreaks, nullable });
+    const conditional = metas.some((meta) => meta.type === ValidationTypes.CONDITIONAL_VALIDATION);
+    const requiredNested = !conditional && metas.some((meta) => meta.type === ValidationTypes.NESTED_VALIDATION);
+    rules.set(property, { allowLineBreaks, nullable, requiredNested });
   }
   rulesCache.set(target, rules);
   return rules;
@@ -109,6 +113,11 @@ export function inputRuleErrors(instance: object): ClassValidationError[] {
     const constraints = valueErrors(property, value, rule, error.children!);
     if (constraints) error.constraints = constraints;
     if (constraints || error.children!.length) errors.push(error);
+  }
+  for (const [property, rule] of rules) {
+    if (rule.requiredNested && (instance as Record<string, unknown>)[property] === undefined) {
+      errors.push(Object.assign(new ClassValidationError(), { property, value: undefined, constraints: { isDefined: `${property} is required` }, children: [] }));
+    }
   }
   return errors;
 }
