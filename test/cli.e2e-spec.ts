@@ -101,6 +101,51 @@ describe('cli (e2e)', () => {
     });
   });
 
+  describe('a fresh deployment (db:migrate and create-admin, no demo seed)', () => {
+    const name = scratchDatabaseName();
+    const url = databaseUrl(name);
+    let fresh: TestApi | undefined;
+
+    afterAll(async () => {
+      await fresh?.close();
+      await withAdminClient((client) => client.query(`drop database if exists "${name}" with (force)`));
+    });
+
+    it('has the seven NHS England regions, and its first admin sets up a system, an organisation, a programme and a cohort', async () => {
+      expect((await cli(['db:migrate'], { DATABASE_URL: url })).code).toBe(0);
+      const email = `first.admin.${randomBytes(3).toString('hex')}@nhs.example`;
+      const created = await cli(['admin', 'create-admin', email], { DATABASE_URL: url, ADMIN_PASSWORD });
+      expect(created.code).toBe(0);
+      expect(await query<{ code: string }>(url, 'select code from region order by code')).toEqual(['Y56', 'Y58', 'Y59', 'Y60', 'Y61', 'Y62', 'Y63'].map((code) => ({ code })));
+      expect(await query(url, 'select 1 from system')).toHaveLength(0);
+
+      fresh = await startTestApi({}, url);
+      const token = await signIn(fresh, { email, password: ADMIN_PASSWORD });
+      const post = (path: string, body: object) => fresh!.http().post(`/api/v1${path}`).set('Authorization', `Bearer ${token}`).send(body);
+
+      const regions = await fresh.http().get('/api/v1/regions').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(regions.body).toHaveLength(7);
+      const system = await post('/systems', { name: 'Lancashire and South Cumbria', odsCode: 'QE1', kind: 'ICS', region: 'North West', population: 1_800_000 }).expect(201);
+      const organisation = await post('/organisations', { name: 'Lancashire Teaching Hospitals NHS Foundation Trust', odsCode: 'RXN', type: 'acute_trust', systemId: system.body.id }).expect(201);
+      const programme = await post('/programmes', { title: 'Leading Integrated Neighbourhood Teams', description: 'For neighbourhood team leads.', level: 'system', systemId: system.body.id }).expect(201);
+      const cohort = await post(`/programmes/${programme.body.id}/cohorts`, {
+        name: 'Spring 2027',
+        capacity: 24,
+        enrolmentOpensAt: '2027-01-04T09:00:00Z',
+        enrolmentClosesAt: '2027-02-26T17:00:00Z',
+        startsAt: '2027-03-15T09:00:00Z',
+        endsAt: '2027-09-30T17:00:00Z',
+        requiresApproval: true,
+        waitlistEnabled: true,
+      }).expect(201);
+
+      expect(organisation.body).toMatchObject({ systemId: system.body.id });
+      expect(cohort.body).toMatchObject({ programmeId: programme.body.id, systemId: system.body.id, capacity: 24 });
+      const [row] = await query<{ region_code: string }>(url, 'select region_code from system where id = $1', [system.body.id]);
+      expect(row!.region_code).toBe('Y62');
+    });
+  });
+
   describe('db:seed:demo', () => {
     it('adds the demo directory and accounts, and running it again changes nothing', async () => {
       const counts = () =>

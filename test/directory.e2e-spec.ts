@@ -133,12 +133,16 @@ describe('directory (e2e)', () => {
       expectProblem(await api.http().get('/api/v1/systems').set('Authorization', 'Bearer not.a.token'), 401);
     });
 
-    it('lists NHS England regions by name', async () => {
+    it('lists all seven NHS England regions by name (migrations provide them)', async () => {
       const response = await get('/regions', 'participant').expect(200);
       expect(response.body).toEqual([
+        { code: 'Y61', name: 'East of England' },
         { code: 'Y56', name: 'London' },
+        { code: 'Y60', name: 'Midlands' },
         { code: 'Y63', name: 'North East and Yorkshire' },
         { code: 'Y62', name: 'North West' },
+        { code: 'Y59', name: 'South East' },
+        { code: 'Y58', name: 'South West' },
       ]);
     });
 

@@ -161,7 +161,7 @@ describe('seedNational (synthetic national dataset)', () => {
   it('loads alongside the demo seed with force', async () => {
     const database = await createTestDatabase();
     databases.push(database);
-    await query(database.url, `insert into region (code, name) values ('Y62', 'North West')`);
+    await query(database.url, `insert into region (code, name) values ('Y62', 'North West') on conflict do nothing`);
     await query(database.url, `insert into system (id, name, ods_code, kind, region_code, population, created_at) values (gen_random_uuid(), 'Lancashire and South Cumbria', 'QE1', 'ICS', 'Y62', 1, now())`);
     await query(
       database.url,

@@ -3,18 +3,21 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
+import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
-import { AppConfig, InputValidationPipe, ProblemDetailsFilter, requestIdFor } from '@slp/platform';
+import { AppConfig, InputValidationPipe, InvalidInputError, jsonDepth, MAX_JSON_DEPTH, ProblemDetailsFilter, requestIdFor } from '@slp/platform';
 import { ApiModule } from './api.module';
 import { mountQueueDashboard } from './notifications/queue-dashboard';
 
 export const API_PREFIX = 'api/v1';
 
+const BODY_LIMIT = 1_048_576;
+
 /** Builds the HTTP application (not yet listening): used by `main.ts` and by the tests. */
 export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     trustProxy: config.http.trustProxy,
-    bodyLimit: 1_048_576,
+    bodyLimit: BODY_LIMIT,
     // While shutting down, new requests get 503 so a load balancer moves on.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -35,6 +38,18 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
   // JSON and form posts (Nest parses both; RFC 8058 one-click unsubscribe is a form post); any other
   // body type is a 415 rather than a string handed to the validators.
   app.getHttpAdapter().getInstance().removeContentTypeParser(['text/plain']);
+  // Fastify's JSON parser (prototype poisoning refused), then a depth limit, so no route (with a
+  // DTO or not) hands deeply nested JSON to code that recurses over it.
+  const defaultJsonParser = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
+  app.useBodyParser<Server>('application/json', { bodyLimit: BODY_LIMIT }, (request, body, done) => {
+    defaultJsonParser(request, body.toString('utf8'), (error, parsed) => {
+      if (error) return done(error, undefined);
+      if (jsonDepth(parsed) > MAX_JSON_DEPTH) {
+        return done(new InvalidInputError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, [{ field: 'body', message: `body must not nest deeper than ${MAX_JSON_DEPTH} levels` }]), undefined);
+      }
+      done(null, parsed);
+    });
+  });
 
   const document = SwaggerModule.createDocument(
     app,

@@ -11,6 +11,7 @@ export * from './errors/problem-details';
 export * from './errors/problem-details.filter';
 export * from './errors/validation-exception.factory';
 export * from './errors/input-validation.pipe';
+export * from './errors/input-rules';
 export * from './http/request-context';
 export * from './http/request-context.middleware';
 export * from './http/request-id';

@@ -1,8 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
-import { InvalidInputError, NotAuthenticatedError, validationExceptionFactory } from '@slp/platform';
+import { InputValidationPipe, InvalidInputError, NotAuthenticatedError } from '@slp/platform';
 import { LoginDto } from './dto/login.dto';
 
 /**
@@ -16,8 +14,9 @@ export class LocalAuthGuard extends AuthGuard('local') {
     if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
       throw new InvalidInputError('The request body must be a JSON object.', [{ field: 'body', message: 'body must be a JSON object' }]);
     }
-    const errors = await validate(plainToInstance(LoginDto, body ?? {}), { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length) throw validationExceptionFactory(errors);
+    // The API's own pipe, so sign-in gets every input rule (and its stripping of `constructor` keys,
+    // which class-transformer otherwise trips over: a 500).
+    await new InputValidationPipe().transform(body ?? {}, { type: 'body', metatype: LoginDto, data: undefined });
     return (await super.canActivate(context)) as boolean;
   }
 

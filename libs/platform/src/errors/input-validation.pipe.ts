@@ -1,10 +1,13 @@
 import { ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
+import type { ValidationError as ClassValidationError, ValidatorOptions } from 'class-validator';
 import { InvalidInputError } from './domain-errors';
+import { inputRuleErrors, jsonDepth, MAX_JSON_DEPTH, primitiveInputErrors } from './input-rules';
 import { validationExceptionFactory } from './validation-exception.factory';
 
 /**
  * The API's one validation pipe: unknown fields are rejected, input is transformed into DTO
- * instances, and every failure becomes a problem+json 400 listing each field.
+ * instances, and every failure becomes a problem+json 400 listing each field. Every DTO also gets
+ * the rules in input-rules.ts (nesting depth, control characters, null only where nullable).
  */
 @Injectable()
 export class InputValidationPipe extends ValidationPipe {
@@ -20,6 +23,12 @@ export class InputValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Checked before class-transformer, which recurses and would overflow the stack.
+    if (jsonDepth(value) > MAX_JSON_DEPTH) {
+      throw new InvalidInputError(`The ${metadata.type} nests deeper than ${MAX_JSON_DEPTH} levels.`, [{ field: metadata.data ?? metadata.type, message: `${metadata.type} must not nest deeper than ${MAX_JSON_DEPTH} levels` }]);
+    }
+    const primitiveErrors = primitiveInputErrors(metadata.data ?? metadata.type, value);
+    if (primitiveErrors.length) throw new InvalidInputError(`The request has an invalid field: ${primitiveErrors[0]!.field}.`, primitiveErrors);
     if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       // No body at all is an empty object, so required fields are reported one by one.
       if (value === undefined || value === null) return super.transform({}, metadata);
@@ -27,4 +36,24 @@ export class InputValidationPipe extends ValidationPipe {
     }
     return super.transform(value, metadata);
   }
+
+  protected override async validate(object: object, validatorOptions?: ValidatorOptions): Promise<ClassValidationError[]> {
+    const errors = await super.validate(object, validatorOptions);
+    return mergeErrors(errors, inputRuleErrors(object));
+  }
+}
+
+/** class-validator's errors with the input rules' added, one error per property. */
+function mergeErrors(errors: ClassValidationError[], more: ClassValidationError[]): ClassValidationError[] {
+  const merged = [...errors];
+  for (const extra of more) {
+    const same = merged.find((error) => error.property === extra.property);
+    if (!same) {
+      merged.push(extra);
+      continue;
+    }
+    if (extra.constraints) same.constraints = { ...extra.constraints, ...same.constraints };
+    if (extra.children?.length) same.children = mergeErrors(same.children ?? [], extra.children);
+  }
+  return merged;
 }

@@ -5,7 +5,7 @@ import { FieldError, InvalidInputError } from './domain-errors';
  * Which failed constraint explains a field best, most fundamental first: a value of the wrong type
  * is reported as such, not as "too long".
  */
-const CONSTRAINT_PRIORITY = ['whitelistValidation', 'isDefined', 'equals', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject', 'isEmail', 'isUuid', 'isIn', 'isEnum', 'matches', 'isNotEmpty', 'arrayNotEmpty'];
+const CONSTRAINT_PRIORITY = ['whitelistValidation', 'isDefined', 'isNotNull', 'equals', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isDate', 'isArray', 'isObject', 'isEmail', 'isUuid', 'isIn', 'isEnum', 'matches', 'isNotEmpty', 'arrayNotEmpty'];
 
 function rank(constraint: string): number {
   const index = CONSTRAINT_PRIORITY.indexOf(constraint);

@@ -1,5 +1,5 @@
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
-import { MIN_PASSWORD_LENGTH, type Role, ROLES } from '@slp/platform';
+import { AllowLineBreaks, MIN_PASSWORD_LENGTH, type Role, ROLES } from '@slp/platform';
 import { Trim } from '../../http/trim.transform';
 
 export class CreateAccountDto {
@@ -32,6 +32,7 @@ export class CreateAccountDto {
   systemIds!: string[];
 
   /** Optional: without one, the account cannot sign in until a password is set. */
+  @AllowLineBreaks()
   @IsOptional()
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH, { message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` })

@@ -1,4 +1,5 @@
 import { IsEmail, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { AllowLineBreaks } from '@slp/platform';
 import { Trim } from '../../http/trim.transform';
 
 export class LoginDto {
@@ -7,6 +8,7 @@ export class LoginDto {
   @MaxLength(254)
   email!: string;
 
+  @AllowLineBreaks()
   @IsString()
   @IsNotEmpty()
   @MaxLength(256)

@@ -1,5 +1,5 @@
 import { IsEmail, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
-import { MIN_PASSWORD_LENGTH } from '@slp/platform';
+import { AllowLineBreaks, MIN_PASSWORD_LENGTH } from '@slp/platform';
 import { Trim } from '../../http/trim.transform';
 
 export class RegisterDto {
@@ -9,6 +9,7 @@ export class RegisterDto {
   email!: string;
 
   /** At least 12 characters (NCSC and OWASP: length over complexity rules). */
+  @AllowLineBreaks()
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH, { message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` })
   @MaxLength(256)
@@ -43,6 +44,7 @@ export class AcceptInvitationDto {
   @MaxLength(200)
   token!: string;
 
+  @AllowLineBreaks()
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH, { message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` })
   @MaxLength(256)

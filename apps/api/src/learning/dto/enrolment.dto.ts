@@ -1,4 +1,5 @@
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { AllowLineBreaks } from '@slp/platform';
 import type { Attendance, EnrolmentRecord, EnrolmentSource, EnrolmentStatus } from '@slp/learning';
 import { ENROLMENT_STATUSES } from '@slp/learning';
 import { PageQueryDto } from '../../http/page-query.dto';
@@ -12,6 +13,7 @@ export class EnrolDto {
 }
 
 export class RejectEnrolmentDto {
+  @AllowLineBreaks()
   @Trim()
   @IsString()
   @IsNotEmpty()

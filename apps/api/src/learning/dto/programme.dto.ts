@@ -1,6 +1,7 @@
 import { OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { AllowLineBreaks, Nullable } from '@slp/platform';
 import { GRADES, type Grade, STAFF_GROUPS, type StaffGroup } from '@slp/identity';
 import { AFC_BANDS, eligibilitySummary, LEADERSHIP_LEVELS, type LeadershipLevel, type Programme } from '@slp/learning';
 import { PageQueryDto } from '../../http/page-query.dto';
@@ -13,15 +14,15 @@ export class EligibilityDto {
   @IsIn(STAFF_GROUPS, { each: true })
   staffGroups?: StaffGroup[];
 
-  /** Lowest Agenda for Change band that may join; a range covers bands only. */
-  @IsOptional()
+  /** Lowest Agenda for Change band that may join; a range covers bands only; null: no lower bound. */
+  @Nullable()
   @IsIn(AFC_BANDS)
-  minGrade?: Grade;
+  minGrade?: Grade | null;
 
-  /** Highest Agenda for Change band that may join. */
-  @IsOptional()
+  /** Highest Agenda for Change band that may join; null: no upper bound. */
+  @Nullable()
   @IsIn(AFC_BANDS)
-  maxGrade?: Grade;
+  maxGrade?: Grade | null;
 
   /** Grades that may join besides the range, e.g. ["gp", "medical_consultant"]: the only way non-AfC grades are eligible. */
   @IsOptional()
@@ -38,6 +39,7 @@ export class CreateProgrammeDto {
   @MaxLength(200)
   title!: string;
 
+  @AllowLineBreaks()
   @IsOptional()
   @IsString()
   @MaxLength(5000)
@@ -56,12 +58,12 @@ export class CreateProgrammeDto {
   @Type(() => EligibilityDto)
   eligibility?: EligibilityDto;
 
-  /** Funding allocated, in pence. */
-  @IsOptional()
+  /** Funding allocated, in pence; null when none is recorded. */
+  @Nullable()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
-  fundingPence?: number;
+  fundingPence?: number | null;
 }
 
 /** Any of the creation fields but the owning system, which does not change. */

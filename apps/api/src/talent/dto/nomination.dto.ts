@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { AllowLineBreaks } from '@slp/platform';
 import { NOMINATION_STATUSES, type Nomination, type NominationStatus, type NominationView, READINESS, type Readiness } from '@slp/talent';
 import { PageQueryDto } from '../../http/page-query.dto';
 import { Trim } from '../../http/trim.transform';
@@ -67,6 +68,7 @@ export class CreateNominationDto {
   @Max(3)
   potential!: number;
 
+  @AllowLineBreaks()
   @Trim()
   @IsString()
   @IsNotEmpty()
@@ -97,6 +99,7 @@ export class ConsentByTokenDto extends ConsentDto {
 }
 
 export class RejectNominationDto {
+  @AllowLineBreaks()
   @Trim()
   @IsString()
   @IsNotEmpty()
@@ -105,6 +108,7 @@ export class RejectNominationDto {
 }
 
 export class WithdrawNominationDto {
+  @AllowLineBreaks()
   @IsOptional()
   @Trim()
   @IsString()

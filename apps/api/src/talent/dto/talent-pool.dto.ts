@@ -1,4 +1,5 @@
 import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { AllowLineBreaks } from '@slp/platform';
 import type { TalentPool } from '@slp/talent';
 import { PageQueryDto } from '../../http/page-query.dto';
 import { Trim } from '../../http/trim.transform';
@@ -14,6 +15,7 @@ export class CreateTalentPoolDto {
   name!: string;
 
   /** e.g. "aspiring directors", "clinical leaders for neighbourhood health". */
+  @AllowLineBreaks()
   @IsOptional()
   @IsString()
   @MaxLength(2000)

@@ -4,6 +4,7 @@ import { Migration20261123182214 } from './Migration20261123182214';
 import { Migration20261123184359 } from './Migration20261123184359';
 import { Migration20261123185444 } from './Migration20261123185444';
 import { Migration20261123194500_person_pipeline } from './Migration20261123194500_person_pipeline';
+import { Migration2026120320101_reference_regions } from './Migration2026120320101_reference_regions';
 import { Migration2026120320401_programme_eligible_grades } from './Migration2026120320401_programme_eligible_grades';
 import { Migration2026120320402_person_pending_employment } from './Migration2026120320402_person_pending_employment';
 
@@ -14,6 +15,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123184359', class: Migration20261123184359 },
   { name: 'Migration20261123185444', class: Migration20261123185444 },
   { name: 'Migration20261123194500_person_pipeline', class: Migration20261123194500_person_pipeline },
+  { name: 'Migration2026120320101_reference_regions', class: Migration2026120320101_reference_regions },
   { name: 'Migration2026120320401_programme_eligible_grades', class: Migration2026120320401_programme_eligible_grades },
   { name: 'Migration2026120320402_person_pending_employment', class: Migration2026120320402_person_pending_employment },
 ];
