@@ -1,6 +1,7 @@
 import { loadConfig } from '@slp/platform';
 import { account, AccountFixture, forkEm } from './support/factories';
 import { expectProblem } from './support/assertions';
+import { LogCapture } from './support/log-capture';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApi, TestApi } from './support/test-api';
 import { createTestDatabase } from './support/test-database';
@@ -26,11 +27,13 @@ describe('session revocation without Redis (e2e)', () => {
   let redisProxy: TcpProxy;
   let api: TestApi;
   let participant: AccountFixture;
+  let log: LogCapture;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     redisProxy = await TcpProxy.forUrl(REDIS_URL);
-    api = await startTestApi({ REDIS_URL: redisProxy.urlFor(REDIS_URL), LOGIN_MAX_ATTEMPTS_PER_IP: '1000' }, database.url);
+    log = new LogCapture();
+    api = await startTestApi({ REDIS_URL: redisProxy.urlFor(REDIS_URL), LOGIN_MAX_ATTEMPTS_PER_IP: '1000', LOG_LEVEL: 'info' }, database.url, { logDestination: log });
     participant = await account(forkEm(api));
     await eventually(async () => {
       expect((await api.http().get('/health/ready')).status).toBe(200);
@@ -58,6 +61,9 @@ describe('session revocation without Redis (e2e)', () => {
       const response = await logout(leaving.refreshToken);
       expectProblem(response, 503);
       expect(response.body.detail).toMatch(/sign out again/i);
+      // The warning is logged against the request it happened in.
+      const warning = log.lines.find((line) => line.msg === 'Could not mark a revoked session in Redis');
+      expect(warning).toMatchObject({ level: 40, reqId: response.headers['x-request-id'] });
 
       expectProblem(await me(leaving.accessToken), 401);
       await me(staying.accessToken).expect(200);

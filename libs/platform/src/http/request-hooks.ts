@@ -16,6 +16,8 @@ export interface RequestHookOptions {
 export function registerRequestHooks(fastify: FastifyInstance, logger: Logger, options: RequestHookOptions): void {
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     void reply.header('x-request-id', request.id);
+    // Nest's logger (nestjs-pino) sees only the raw request: give it the same id to bind to its lines.
+    (request.raw as { id?: string }).id = request.id;
     RequestContext.run({ requestId: request.id }, done);
   });
 
