@@ -370,7 +370,7 @@ function request(port, method, urlPath, body, token) {
 
 function accessToken(accountId) {
   // As AuthService.issue does: HS256, { sub }, issuer and audience; 1 h is plenty for one run.
-  return jwt.sign({ sub: accountId }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 3600, issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
+  return jwt.sign({ sub: accountId, sid: randomUUID() }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 3600, issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
 }
 
 async function apiPhase(port, token, cohortIds, people, count) {

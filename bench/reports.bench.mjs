@@ -118,7 +118,7 @@ async function main() {
     await pool.query(`insert into person (id, email, given_name, family_name, created_at, updated_at) values ($1, $2, 'Bench', 'Admin', now(), now())`, [id, `bench.${id}@bench.example`]);
     const accountId = randomUUID();
     await pool.query(`insert into account (id, person_id, roles, system_ids, status, created_at) values ($1, $2, '{admin}', $3, 'active', now())`, [accountId, id, systemId ? [systemId] : []]);
-    return jwt.sign({ sub: accountId }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 3600, issuer: 'system-leadership-platform', audience: 'slp-api' });
+    return jwt.sign({ sub: accountId, sid: randomUUID() }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 3600, issuer: 'system-leadership-platform', audience: 'slp-api' });
   };
   const nationalToken = await person(null);
   const systemToken = await person(busiest.system_id);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Account, JWT_AUDIENCE, JWT_ISSUER } from '@slp/identity';
 import { account, AccountFixture, forkEm, organisation, signIn, system, TEST_PASSWORD } from './support/factories';
@@ -41,9 +41,10 @@ describe('auth (e2e)', () => {
     return authorization === undefined ? request : request.set('Authorization', authorization);
   }
 
-  /** Signs claims the way the API does (HS256, issuer, audience, 5 minutes), unless told otherwise. */
-  function forge(claims: { sub: string; exp?: number }, options: jwt.SignOptions = {}, secret = api.config.auth.jwtSecret): string {
-    return jwt.sign(claims, secret, { algorithm: 'HS256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, ...(claims.exp === undefined ? { expiresIn: 300 } : {}), ...options });
+  /** Signs claims the way the API does (HS256, issuer, audience, a session id, 5 minutes), unless told otherwise. */
+  function forge(claims: { sub: string; sid?: string | null; exp?: number }, options: jwt.SignOptions = {}, secret = api.config.auth.jwtSecret): string {
+    const { sid = randomUUID(), ...rest } = claims;
+    return jwt.sign({ ...rest, ...(sid === null ? {} : { sid }) }, secret, { algorithm: 'HS256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, ...(claims.exp === undefined ? { expiresIn: 300 } : {}), ...options });
   }
 
   beforeAll(async () => {
@@ -224,6 +225,11 @@ describe('auth (e2e)', () => {
       expectProblem(await me(`Bearer ${elsewhere}`), 401);
     });
 
+    it('refuses a token that names no session (it could not be signed out)', async () => {
+      expectProblem(await me(`Bearer ${forge({ sub: participant.account.id, sid: null })}`), 401);
+      expectProblem(await me(`Bearer ${forge({ sub: participant.account.id, sid: 'not-a-session-id' })}`), 401);
+    });
+
     it('refuses a token signed with another secret', async () => {
       const wrongSecret = forge({ sub: participant.account.id }, {}, 'a-different-secret-that-is-long-enough-0000');
 
@@ -307,6 +313,75 @@ describe('auth (e2e)', () => {
       await api.http().post('/api/v1/auth/logout').send({ refreshToken: session.refreshToken }).expect(204);
 
       expectProblem(await refresh(rotated.refreshToken), 401);
+    });
+
+    function logout(body: object, accessToken?: string) {
+      const request = api.http().post('/api/v1/auth/logout');
+      return (accessToken ? request.set('Authorization', `Bearer ${accessToken}`) : request).send(body);
+    }
+
+    it('refuses the session’s access token right after sign-out, not 15 minutes later', async () => {
+      const session = await startSession(participant);
+      await me(`Bearer ${session.accessToken}`).expect(200);
+
+      await logout({ refreshToken: session.refreshToken }).expect(204);
+
+      const response = await me(`Bearer ${session.accessToken}`);
+      expectProblem(response, 401);
+      expect(response.body.detail).toMatch(/session has ended/i);
+    });
+
+    it('also refuses access tokens issued earlier in the same session, and leaves the account’s other sessions alone', async () => {
+      const session = await startSession(participant);
+      const otherDevice = await startSession(participant);
+      const rotated = (await refresh(session.refreshToken).expect(200)).body as { accessToken: string };
+
+      await logout({ refreshToken: session.refreshToken }).expect(204);
+
+      expectProblem(await me(`Bearer ${session.accessToken}`), 401);
+      expectProblem(await me(`Bearer ${rotated.accessToken}`), 401);
+      await me(`Bearer ${otherDevice.accessToken}`).expect(200);
+      await refresh(otherDevice.refreshToken).expect(200);
+    });
+
+    it('signs out with just the access token, ending the refresh token too, and records it', async () => {
+      const session = await startSession(participant);
+
+      await logout({}, session.accessToken).expect(204);
+
+      expectProblem(await me(`Bearer ${session.accessToken}`), 401);
+      expectProblem(await refresh(session.refreshToken), 401);
+      const [row] = await rows<{ n: string }>(`select count(*) as n from refresh_token where family_id = ? and revoked_at is null`, [jwt.decode(session.accessToken, { json: true })!.sid]);
+      expect(Number(row!.n)).toBe(0);
+      expect(await auditRows(api, { action: 'account.logout', objectId: participant.account.id })).not.toHaveLength(0);
+    });
+
+    it('answers 401 when neither a refresh token nor a valid access token names a session, and 400 for a malformed body', async () => {
+      expectProblem(await logout({}), 401);
+      expectProblem(await logout({}, 'not.a.jwt'), 401);
+      expectProblem(await logout({ refreshToken: 42 }), 400, ['refreshToken']);
+      expectProblem(await logout({ refreshToken: 'x', extra: true }), 400);
+    });
+
+    it('answers 204 for a refresh token it does not know, as signing out twice is not an error', async () => {
+      const session = await startSession(participant);
+      await logout({ refreshToken: session.refreshToken }).expect(204);
+
+      await logout({ refreshToken: session.refreshToken }).expect(204);
+      await logout({ refreshToken: 'never-issued' }).expect(204);
+    });
+  });
+
+  describe('refresh-token reuse', () => {
+    it('refuses the access tokens of a family whose spent refresh token was presented again', async () => {
+      const first = await startSession(participant);
+      const second = (await refresh(first.refreshToken).expect(200)).body as { accessToken: string; refreshToken: string };
+      await me(`Bearer ${second.accessToken}`).expect(200);
+
+      await refresh(first.refreshToken).expect(401);
+
+      expectProblem(await me(`Bearer ${second.accessToken}`), 401);
+      expectProblem(await me(`Bearer ${first.accessToken}`), 401);
     });
   });
 

@@ -257,5 +257,24 @@ describe('cli (e2e)', () => {
       expect(output).not.toMatch(/\n\s+at .+:\d+:\d+/);
       expect(output).not.toContain('✓');
     });
+
+    it('runs in development mode when NODE_ENV is unset, so it needs no JWT_SECRET', async () => {
+      const result = await cli(['demo'], { NODE_ENV: '', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/leadership', REDIS_URL: 'redis://127.0.0.1:1' }, 20_000);
+      const output = result.stdout + result.stderr;
+
+      expect(result.code).toBe(1);
+      expect(output).toContain('The demo needs PostgreSQL and Redis');
+      expect(output).not.toContain('JWT_SECRET');
+    });
+  });
+
+  describe('configuration', () => {
+    it('treats an unset NODE_ENV as production for the deployment commands, as the API and the worker do', async () => {
+      const result = await cli(['db:migrate'], { NODE_ENV: '', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/leadership' });
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/JWT_SECRET is required unless NODE_ENV is development or test/);
+      expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    });
   });
 });

@@ -153,6 +153,17 @@ describe('worker and API processes (e2e)', () => {
       expect(worker.logs.filter((entry) => /Waiting for dependencies/.test(entry.msg)).map((entry) => entry.msg)).toEqual([]);
     });
 
+    it('reads an unset NODE_ENV as the API does: production, so JWT_SECRET is required', async () => {
+      const { NODE_ENV: _unset, ...bare } = baseEnv;
+      const worker = start(WORKER, bare);
+
+      const exit = await worker.exit(10_000);
+
+      expect(exit.code).toBe(1);
+      expect(worker.stderr).toContain('The worker cannot start.');
+      expect(worker.stderr).toMatch(/JWT_SECRET is required unless NODE_ENV is development or test/);
+    });
+
     it('refuses to start with invalid configuration, naming the variable', async () => {
       const worker = start(WORKER, { ...baseEnv, REDIS_URL: 'nope' });
 
@@ -183,7 +194,19 @@ describe('worker and API processes (e2e)', () => {
       const exit = await api.exit(10_000);
 
       expect(exit.code).toBe(1);
-      expect(api.stderr).toMatch(/JWT_SECRET is required when NODE_ENV=production/);
+      expect(api.stderr).toMatch(/JWT_SECRET is required unless NODE_ENV is development or test/);
+    });
+
+    it('counts an unset NODE_ENV as production: without JWT_SECRET it refuses to start rather than sign with the public development secret', async () => {
+      const { NODE_ENV: _unset, ...bare } = baseEnv;
+      const api = start(API, { ...bare, PORT: String(await freePort()) });
+
+      const exit = await api.exit(10_000);
+
+      expect(exit.code).toBe(1);
+      expect(api.stderr).toContain('The API cannot start.');
+      expect(api.stderr).toMatch(/JWT_SECRET is required unless NODE_ENV is development or test/);
+      expect(api.stderr).not.toMatch(/\n\s+at /);
     });
 
     it('serves requests, then shuts down gracefully on SIGTERM with exit code 0', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Organisation, OrganisationType, Region, System } from '@slp/directory';
 import { JwtService } from '@nestjs/jwt';
@@ -118,7 +119,7 @@ export async function people(em: EntityManager, count: number, organisation: Org
   return created;
 }
 
-/** An access token for an account without going through sign-in (fast, for tests that need many callers). */
+/** An access token for an account without going through sign-in (fast, for tests that need many callers), in a session of its own. */
 export function accessTokenFor(api: TestApi, fixture: { account: Account }): string {
-  return api.app.get(JwtService).sign({ sub: fixture.account.id }, { algorithm: JWT_ALGORITHM, expiresIn: 900, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, secret: api.config.auth.jwtSecret });
+  return api.app.get(JwtService).sign({ sub: fixture.account.id, sid: randomUUID() }, { algorithm: JWT_ALGORITHM, expiresIn: 900, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, secret: api.config.auth.jwtSecret });
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { AppConfig, loadConfig } from '@slp/platform';
-import { createApiApp } from '../../apps/api/src/api.app';
+import { ApiAppOptions, createApiApp } from '../../apps/api/src/api.app';
 import { createTestDatabase } from './test-database';
 
 export interface TestApi {
@@ -22,10 +22,10 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
 }
 
 /** The real API (Fastify, PostgreSQL, Redis) on its own database, for one test file. */
-export async function startTestApi(overrides: Record<string, string> = {}, existingDatabaseUrl?: string): Promise<TestApi> {
+export async function startTestApi(overrides: Record<string, string> = {}, existingDatabaseUrl?: string, appOptions: ApiAppOptions = {}): Promise<TestApi> {
   const database = existingDatabaseUrl ? undefined : await createTestDatabase();
   const config = testConfig(existingDatabaseUrl ?? database!.url, overrides);
-  const app = await createApiApp(config);
+  const app = await createApiApp(config, appOptions);
   const server = app.getHttpServer() as Server;
   return {
     app,

@@ -5,16 +5,22 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
-import { AppConfig, InputValidationPipe, InvalidInputError, jsonDepth, MAX_JSON_DEPTH, ProblemDetailsFilter, requestIdFor } from '@slp/platform';
+import type { DestinationStream } from 'pino';
+import { AppConfig, InputValidationPipe, InvalidInputError, jsonDepth, MAX_JSON_DEPTH, ProblemDetailsFilter, registerRequestHooks, requestIdFor, ROOT_LOGGER } from '@slp/platform';
 import { ApiModule } from './api.module';
-import { mountQueueDashboard } from './notifications/queue-dashboard';
+import { mountQueueDashboard, QUEUE_DASHBOARD_PATH } from './notifications/queue-dashboard';
 
 export const API_PREFIX = 'api/v1';
 
 const BODY_LIMIT = 1_048_576;
 
+export interface ApiAppOptions {
+  /** Where log lines go instead of stdout (tests read them). */
+  readonly logDestination?: DestinationStream;
+}
+
 /** Builds the HTTP application (not yet listening): used by `main.ts` and by the tests. */
-export async function createApiApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApiApp(config: AppConfig, options: ApiAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     trustProxy: config.http.trustProxy,
     bodyLimit: BODY_LIMIT,
@@ -23,8 +29,10 @@ export async function createApiApp(config: AppConfig): Promise<NestFastifyApplic
     forceCloseConnections: 'idle',
     genReqId: requestIdFor,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { logDestination: options.logDestination }), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
+  // Before any route or plugin, so every request (not only Nest's) is tagged, logged and, where personal, not cached.
+  registerRequestHooks(app.getHttpAdapter().getInstance(), app.get(ROOT_LOGGER), { noStorePrefixes: [`/${API_PREFIX}`, QUEUE_DASHBOARD_PATH] });
 
   await app.register(helmet, {
     // Swagger UI at /api/docs needs its own inline styles; nothing else is served as HTML.

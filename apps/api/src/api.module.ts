@@ -1,4 +1,5 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { BullModule } from '@nestjs/bullmq';
 import { PassportModule } from '@nestjs/passport';
 import { DirectoryModule } from '@slp/directory';
@@ -7,7 +8,7 @@ import { LearningModule } from '@slp/learning';
 import { EMAIL_QUEUE, NotificationsModule } from '@slp/notifications';
 import { ReportsModule } from '@slp/reports';
 import { TalentModule } from '@slp/talent';
-import { AppConfig, AuditModule, bullOptions, MAINTENANCE_QUEUE, ConfigModule, DatabaseModule, HealthModule, HttpAccessModule, LoggingModule, RedisModule, RequestContextMiddleware } from '@slp/platform';
+import { AppConfig, AuditModule, bullOptions, MAINTENANCE_QUEUE, ConfigModule, DatabaseModule, HealthModule, HttpAccessModule, LoggingModule, RedisModule } from '@slp/platform';
 import { AccountsController } from './accounts/accounts.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtStrategy } from './auth/jwt.strategy';
@@ -28,13 +29,13 @@ import { MeController } from './me/me.controller';
 import { PeopleController } from './people/people.controller';
 
 @Module({})
-export class ApiModule implements NestModule {
-  static forRoot(config: AppConfig): DynamicModule {
+export class ApiModule {
+  static forRoot(config: AppConfig, options: { logDestination?: DestinationStream } = {}): DynamicModule {
     return {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule.forRoot(config),
+        LoggingModule.forRoot(config, { destination: options.logDestination }),
         DatabaseModule.forRoot(config),
         RedisModule,
         AuditModule,
@@ -71,9 +72,5 @@ export class ApiModule implements NestModule {
       ],
       providers: [JwtStrategy, LocalStrategy],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestContextMiddleware).forRoutes('*path');
   }
 }

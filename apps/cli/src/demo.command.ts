@@ -24,7 +24,8 @@ export async function runDemo(config: AppConfig): Promise<number> {
   await seedDemo(config);
   console.log('✓ Demo data seeded');
 
-  const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+  // The API and the worker run in the same mode as this command (development unless NODE_ENV says otherwise).
+  const env = { ...process.env, NODE_ENV: config.env };
   const children: ChildProcess[] = [
     spawn(process.execPath, [join(DIST, 'api', 'src', 'main.js')], { stdio: 'inherit', env }),
     spawn(process.execPath, [join(DIST, 'worker', 'src', 'main.js')], { stdio: 'inherit', env }),

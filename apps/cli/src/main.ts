@@ -16,13 +16,17 @@ const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
   seed:national [--seed N] [--scale X] [--force]
                              load the synthetic national dataset (~1.5 million people at scale 1)`;
 
+const DEVELOPMENT_COMMANDS = new Set(['demo', 'db:seed:demo', 'db:migration:create', 'seed:national']);
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (!command || command === '--help' || command === 'help') {
     console.log(USAGE);
     return command ? 0 : 1;
   }
-  const config = loadConfig();
+  // Commands that only make sense on a developer machine default to development; the rest (and
+  // the API and worker) treat an unset NODE_ENV as production, so they need a real JWT_SECRET.
+  const config = loadConfig(DEVELOPMENT_COMMANDS.has(command) ? { ...process.env, NODE_ENV: process.env.NODE_ENV || 'development' } : process.env);
   switch (command) {
     case 'db:migrate': {
       const problems = (await preflight(config)).filter((p) => p.service === 'PostgreSQL');

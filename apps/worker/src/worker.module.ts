@@ -55,7 +55,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule.forRoot(config, { http: false }),
+        LoggingModule.forRoot(config),
         DatabaseModule.forRoot(config),
         RedisModule,
         AuditModule,

@@ -2,12 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Organisation } from '@slp/directory';
-import { APP_CONFIG, AppConfig, AuditService, ConflictError, InvalidInputError, newId, NotAuthenticatedError, PasswordHasher, Principal, Role } from '@slp/platform';
+import { createSecretKey, KeyObject } from 'node:crypto';
+import { APP_CONFIG, AppConfig, AuditService, ConflictError, InvalidInputError, newId, NotAuthenticatedError, PasswordHasher, Principal, Role, ServiceUnavailableError } from '@slp/platform';
 import { Account } from './account.entity';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { Person } from './person.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { hashSecretToken, newSecretToken } from './secret-token';
+import { SessionRevocations } from './session-revocations';
 
 export const JWT_ISSUER = 'system-leadership-platform';
 export const JWT_AUDIENCE = 'slp-api';
@@ -31,6 +33,15 @@ export interface TokenPair {
 /** Claims of an access token; roles are re-read from the database on every request. */
 export interface AccessTokenClaims {
   readonly sub: string;
+  /** The session (refresh-token family) the token belongs to: signing out of it ends the token too. */
+  readonly sid: string;
+  readonly exp?: number;
+}
+
+/** How a session to end is named at sign-out: its refresh token, or an access token of it (already verified). */
+export interface LogoutInput {
+  readonly refreshToken?: string;
+  readonly accessTokenClaims?: AccessTokenClaims | null;
 }
 
 @Injectable()
@@ -41,8 +52,14 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly limiter: LoginRateLimiter,
     private readonly audit: AuditService,
+    private readonly sessions: SessionRevocations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // A key object built once: a string secret is turned into a key on every verification.
+    this.verificationKey = createSecretKey(Buffer.from(config.auth.jwtSecret, 'utf8'));
+  }
+
+  private readonly verificationKey: KeyObject;
 
   async register(input: RegisterInput): Promise<Account> {
     const passwordHash = await this.hasher.hash(input.password);
@@ -118,22 +135,60 @@ export class AuthService {
    * whoever holds the newer one must sign in again (OAuth 2.0 Security BCP, refresh token rotation).
    */
   private async revokeIfReused(tokenHash: string): Promise<void> {
-    await this.em.transactional(async (em) => {
+    const familyId = await this.em.transactional(async (em) => {
       const spent = await em.findOne(RefreshToken, { tokenHash, usedAt: { $ne: null }, revokedAt: null });
-      if (!spent) return;
+      if (!spent) return null;
       await em.nativeUpdate(RefreshToken, { familyId: spent.familyId, revokedAt: null }, { revokedAt: new Date() });
       this.audit.record(em, { actorAccountId: null, action: 'refresh_token.reuse_detected', objectType: 'account', objectId: spent.account.id });
+      return spent.familyId;
     });
+    // The access tokens of the family stop too: the thief may hold one.
+    if (familyId) await this.sessions.markRevoked(familyId);
   }
 
-  /** Revokes the refresh token's whole family (this device's session). */
-  async logout(refreshToken: string): Promise<void> {
-    await this.em.transactional(async (em) => {
-      const token = await em.findOne(RefreshToken, { tokenHash: hashSecretToken(refreshToken) });
-      if (!token) return;
-      await em.nativeUpdate(RefreshToken, { familyId: token.familyId, revokedAt: null }, { revokedAt: new Date() });
-      this.audit.record(em, { actorAccountId: token.account.id, action: 'account.logout', objectType: 'account', objectId: token.account.id });
+  /**
+   * Ends one session (this device's sign-in): every refresh token of its family and, at once,
+   * every access token carrying its `sid`. Ending an unknown or already ended session is not an
+   * error. If Redis cannot be told, the database is (and is what the guard falls back to), but a
+   * 503 tells the client to try again so the fast path learns of it too.
+   */
+  async logout(input: LogoutInput): Promise<void> {
+    const ended = await this.em.transactional(async (em) => {
+      const found: { familyId: string; accountId: string }[] = [];
+      if (input.refreshToken) {
+        const token = await em.findOne(RefreshToken, { tokenHash: hashSecretToken(input.refreshToken) });
+        if (token) found.push({ familyId: token.familyId, accountId: token.account.id });
+      }
+      const claims = input.accessTokenClaims;
+      if (claims && !found.some((session) => session.familyId === claims.sid)) found.push({ familyId: claims.sid, accountId: claims.sub });
+      for (const session of found) {
+        await em.nativeUpdate(RefreshToken, { familyId: session.familyId, account: session.accountId, revokedAt: null }, { revokedAt: new Date() });
+        this.audit.record(em, { actorAccountId: session.accountId, action: 'account.logout', objectType: 'account', objectId: session.accountId });
+      }
+      return found;
     });
+    const marked = await Promise.all(ended.map((session) => this.sessions.markRevoked(session.familyId)));
+    if (marked.includes(false)) throw new ServiceUnavailableError('You are signed out here, but not every server could be told yet. Sign out again in a moment.');
+  }
+
+  /**
+   * The claims of a genuine, unexpired access token of a live session, or null. The same checks
+   * as the API's JwtStrategy: HS256 only, issuer, audience, expiry, then the session.
+   */
+  async verifyAccessToken(token: string | undefined, audience: string = JWT_AUDIENCE): Promise<AccessTokenClaims | null> {
+    if (!token) return null;
+    let claims: AccessTokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, { secret: this.verificationKey as unknown as Buffer, algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience });
+    } catch {
+      return null;
+    }
+    return (await this.sessionIsLive(claims)) ? claims : null;
+  }
+
+  /** Whether the claims name a session (every token we issue does) that has not been signed out. */
+  async sessionIsLive(claims: Partial<AccessTokenClaims>): Promise<boolean> {
+    return typeof claims.sid === 'string' && UUID.test(claims.sid) && !(await this.sessions.isRevoked(claims.sid));
   }
 
   /** The principal behind an access token's subject, or null when it names no active account (or is not an id at all). */
@@ -158,7 +213,7 @@ export class AuthService {
       createdAt: new Date(),
     });
     const expiresIn = this.config.auth.accessTokenTtlSeconds;
-    const claims: AccessTokenClaims = { sub: account.id };
+    const claims: AccessTokenClaims = { sub: account.id, sid: familyId };
     const accessToken = await this.jwt.signAsync(claims, { algorithm: JWT_ALGORITHM, expiresIn, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, secret: this.config.auth.jwtSecret });
     return { accessToken, refreshToken, expiresIn, account };
   }

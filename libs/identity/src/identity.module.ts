@@ -14,12 +14,13 @@ import { LoginRateLimiter } from './login-rate-limiter';
 import { PeopleService } from './people.service';
 import { Person } from './person.entity';
 import { RefreshToken } from './refresh-token.entity';
+import { SessionRevocations } from './session-revocations';
 
 export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitoring, AccountInvitation];
 
 @Module({
   imports: [MikroOrmModule.forFeature(IDENTITY_ENTITIES), DirectoryModule, NotificationsModule, JwtModule.register({})],
-  providers: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, LoginRateLimiter],
+  providers: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, LoginRateLimiter, SessionRevocations],
   exports: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService],
 })
 export class IdentityModule {}

@@ -1,9 +1,9 @@
-import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Account, AuthService, InvitationsService, TokenPair } from '@slp/identity';
-import { Public } from '@slp/platform';
-import { LoginDto, RefreshDto, TokenPairDto } from './dto/login.dto';
+import { NotAuthenticatedError, Public } from '@slp/platform';
+import { LoginDto, LogoutDto, RefreshDto, TokenPairDto } from './dto/login.dto';
 import { AcceptInvitationDto, RegisterDto, RegisteredAccountDto } from './dto/register.dto';
 import { LocalAuthGuard } from './local-auth.guard';
 
@@ -48,12 +48,19 @@ export class AuthController {
     return { id: account.id, email: account.person.email, roles: account.roles };
   }
 
-  /** Ends this session: the refresh token and every token rotated from it stop working. */
+  /**
+   * Ends this session: its refresh token, every token rotated from it, and its access tokens, at
+   * once. Public, so a client whose access token has expired can still sign out with the refresh
+   * token; an access token in `Authorization` names the session on its own.
+   */
   @Public()
   @Post('logout')
   @HttpCode(204)
-  async logout(@Body() body: RefreshDto): Promise<void> {
-    await this.auth.logout(body.refreshToken);
+  async logout(@Body() body: LogoutDto, @Headers('authorization') authorization: string | undefined): Promise<void> {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    const accessTokenClaims = await this.auth.verifyAccessToken(bearer);
+    if (!body.refreshToken && !accessTokenClaims) throw new NotAuthenticatedError('Send the session’s refresh token in the body, or a valid access token of it in Authorization.');
+    await this.auth.logout({ refreshToken: body.refreshToken, accessTokenClaims });
   }
 }
 

@@ -7,7 +7,8 @@ import { APP_CONFIG, AppConfig, NotAuthenticatedError, Principal } from '@slp/pl
 
 /**
  * Verifies access tokens: algorithm pinned to HS256 (no `none`, no key confusion), issuer,
- * audience and `exp` checked; the account is re-read so a disabled account stops at once.
+ * audience and `exp` checked; then the session (`sid`) must not be signed out, and the account is
+ * re-read, so sign-out and a disabled account both stop the token at once.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -28,6 +29,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(claims: AccessTokenClaims): Promise<Principal> {
+    if (!(await this.auth.sessionIsLive(claims))) throw new NotAuthenticatedError('This session has ended. Sign in again.');
     const principal = await this.auth.principalFor(claims.sub);
     if (!principal) throw new NotAuthenticatedError('This account is not active. Sign in again.');
     return principal;

@@ -1,4 +1,3 @@
-import { createSecretKey } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import { JwtService } from '@nestjs/jwt';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,17 +6,24 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BoardAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AuthService, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from '@slp/identity';
+import { AccessTokenClaims, AuthService, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from '@slp/identity';
 import { EMAIL_QUEUE } from '@slp/notifications';
-import { AccessScope, AppConfig, MAINTENANCE_QUEUE, NotAuthenticatedError, PROBLEM_CONTENT_TYPE, ProblemDetailsFilter } from '@slp/platform';
+import { AccessScope, AppConfig, ForbiddenError, MAINTENANCE_QUEUE, NotAuthenticatedError, PROBLEM_CONTENT_TYPE, ProblemDetailsFilter } from '@slp/platform';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 const COOKIE = 'slp_queue_dashboard';
+/** The dashboard's own credential is good for this audience only: never for the API, and no API token is good here as a cookie. */
+export const QUEUE_DASHBOARD_AUDIENCE = 'queue-dashboard';
+const DASHBOARD_TOKEN_TTL_SECONDS = 15 * 60;
 
 /**
  * The queue dashboard (bull-board) for national admins. It is a plain Fastify route outside Nest's
- * guards, so this hook is its authorisation: a bearer access token, or the cookie set by opening
- * `/admin/queues?token=<access token>` once in a browser (HttpOnly, SameSite=Strict, this path only).
+ * guards, so this hook is its authorisation: a bearer access token (scripts), or a cookie of its
+ * own. Opening `/admin/queues?token=<access token>` once in a browser trades the access token for
+ * a 15-minute dashboard token (its own audience, the same session: signing out ends it too) in a
+ * cookie scoped to this path, HttpOnly, SameSite=Strict, and Secure when served over https. No
+ * credential, or one that does not hold, is a 401; a signed-in caller who is not a national admin
+ * gets 403.
  */
 export async function mountQueueDashboard(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const board = new BoardAdapter();
@@ -32,19 +38,13 @@ export async function mountQueueDashboard(app: NestFastifyApplication, config: A
   });
   const jwt = app.get(JwtService);
   const auth = app.get(AuthService);
-  const secure = config.publicUrl.startsWith('https:');
+  const publicUrlIsHttps = config.publicUrl.startsWith('https:');
 
-  // The same checks as the API's JwtStrategy: pinned algorithm, issuer, audience, expiry, a key built once.
-  const key = createSecretKey(Buffer.from(config.auth.jwtSecret, 'utf8')) as unknown as Buffer;
-  const accountFor = async (token: string | undefined) => {
-    if (!token) return null;
-    try {
-      const claims = await jwt.verifyAsync<{ sub: string; exp: number }>(token, { secret: key, algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
-      const principal = await auth.principalFor(claims.sub);
-      return principal && AccessScope.of(principal).isNationalAdmin ? { exp: claims.exp } : null;
-    } catch {
-      return null;
-    }
+  /** The caller behind a credential: `null` when it does not hold, else whether they may use the dashboard. */
+  const callerFor = async (token: string | undefined, audience: string): Promise<{ claims: AccessTokenClaims; allowed: boolean } | null> => {
+    const claims = await auth.verifyAccessToken(token, audience);
+    const principal = claims ? await auth.principalFor(claims.sub) : null;
+    return claims && principal ? { claims, allowed: AccessScope.of(principal).isNationalAdmin } : null;
   };
 
   await app.register(
@@ -52,15 +52,21 @@ export async function mountQueueDashboard(app: NestFastifyApplication, config: A
       scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
         const query = request.query as { token?: string };
         if (query.token) {
-          const admin = await accountFor(query.token);
-          if (!admin) return deny(reply, request);
-          const maxAge = Math.max(0, admin.exp - Math.floor(Date.now() / 1000));
+          const caller = await callerFor(query.token, JWT_AUDIENCE);
+          if (!caller?.allowed) return deny(reply, request, caller);
+          const dashboardToken = await jwt.signAsync(
+            { sub: caller.claims.sub, sid: caller.claims.sid },
+            { algorithm: JWT_ALGORITHM, expiresIn: DASHBOARD_TOKEN_TTL_SECONDS, issuer: JWT_ISSUER, audience: QUEUE_DASHBOARD_AUDIENCE, secret: config.auth.jwtSecret },
+          );
+          // request.protocol honours X-Forwarded-Proto only with TRUST_PROXY, so a client cannot claim https.
+          const secure = publicUrlIsHttps || request.protocol === 'https';
           return reply
-            .header('Set-Cookie', `${COOKIE}=${encodeURIComponent(query.token)}; Path=${QUEUE_DASHBOARD_PATH}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`)
+            .header('Set-Cookie', `${COOKIE}=${dashboardToken}; Path=${QUEUE_DASHBOARD_PATH}; Max-Age=${DASHBOARD_TOKEN_TTL_SECONDS}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`)
             .redirect(QUEUE_DASHBOARD_PATH, 303);
         }
-        const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');
-        if (!(await accountFor(bearer ?? cookie(request, COOKIE)))) return deny(reply, request);
+        const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+        const caller = bearer ? await callerFor(bearer, JWT_AUDIENCE) : await callerFor(cookie(request, COOKIE), QUEUE_DASHBOARD_AUDIENCE);
+        if (!caller?.allowed) return deny(reply, request, caller);
       });
       await scope.register(board.registerPlugin());
     },
@@ -70,8 +76,11 @@ export async function mountQueueDashboard(app: NestFastifyApplication, config: A
 
 const problems = new ProblemDetailsFilter();
 
-function deny(reply: FastifyReply, request: FastifyRequest): FastifyReply {
-  const problem = problems.toProblem(new NotAuthenticatedError('The queue dashboard is for national admins: open it with ?token=<access token>.'), request);
+function deny(reply: FastifyReply, request: FastifyRequest, caller: { allowed: boolean } | null): FastifyReply {
+  const error = caller
+    ? new ForbiddenError('The queue dashboard is for national admins.')
+    : new NotAuthenticatedError('The queue dashboard is for national admins: open it with ?token=<access token>.');
+  const problem = problems.toProblem(error, request);
   return reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
 }
 

@@ -1,6 +1,8 @@
 import { ConfigValidationError, loadConfig } from './app-config';
 
 const LONG_SECRET = 'a-production-secret-that-is-long-enough-0123456789';
+const DEV = { NODE_ENV: 'development' };
+const REQUIRED = /^JWT_SECRET is required unless NODE_ENV is development or test/;
 
 /** The problems loadConfig reports for `env`; fails the test if it accepts the environment. */
 function problemsFor(env: Record<string, string | undefined>): { error: ConfigValidationError; message: string } {
@@ -15,10 +17,10 @@ function problemsFor(env: Record<string, string | undefined>): { error: ConfigVa
 
 describe('loadConfig', () => {
   describe('defaults', () => {
-    it('runs on port 3000 against the local leadership database and Redis when nothing is set', () => {
-      const config = loadConfig({});
+    it('runs on port 3000 against the local leadership database and Redis when nothing else is set', () => {
+      const config = loadConfig({ JWT_SECRET: LONG_SECRET });
 
-      expect(config.env).toBe('development');
+      expect(config.env).toBe('production');
       expect(config.http.port).toBe(3000);
       expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/leadership');
       expect(config.redis.url).toBe('redis://127.0.0.1:6379');
@@ -26,7 +28,7 @@ describe('loadConfig', () => {
     });
 
     it('writes mail to the var/mail sink when SMTP_URL is unset', () => {
-      const config = loadConfig({});
+      const config = loadConfig(DEV);
 
       expect(config.mail.smtpUrl).toBeUndefined();
       expect(config.mail.sinkDir).toBe('var/mail');
@@ -34,7 +36,8 @@ describe('loadConfig', () => {
 
     it('is silent in test and logs at info elsewhere unless LOG_LEVEL says otherwise', () => {
       expect(loadConfig({ NODE_ENV: 'test' }).logLevel).toBe('silent');
-      expect(loadConfig({}).logLevel).toBe('info');
+      expect(loadConfig(DEV).logLevel).toBe('info');
+      expect(loadConfig({ JWT_SECRET: LONG_SECRET }).logLevel).toBe('info');
       expect(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
     });
 
@@ -56,7 +59,7 @@ describe('loadConfig', () => {
       ['NODE_ENV', 'staging', /NODE_ENV must be one of development, test, production/],
       ['JWT_SECRET', 'too-short', /JWT_SECRET must be at least 32 characters/],
     ])('rejects %s=%s, naming the variable and what is wrong', (name, value, expected) => {
-      const { error, message } = problemsFor({ [name]: value });
+      const { error, message } = problemsFor({ ...DEV, [name]: value });
 
       expect(message).toMatch(expected);
       expect(error.problems).toHaveLength(1);
@@ -64,14 +67,31 @@ describe('loadConfig', () => {
     });
 
     it('shows the rejected value of an ordinary setting so the operator can spot the typo', () => {
-      expect(problemsFor({ PORT: 'abc' }).message).toContain('"abc"');
+      expect(problemsFor({ ...DEV, PORT: 'abc' }).message).toContain('"abc"');
     });
 
     it('refuses to start in production without JWT_SECRET', () => {
       const { error, message } = problemsFor({ NODE_ENV: 'production' });
 
-      expect(error.problems).toEqual(['JWT_SECRET is required when NODE_ENV=production']);
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(REQUIRED);
       expect(message).toContain('JWT_SECRET');
+    });
+
+    it('counts an unset NODE_ENV as production, so a server started bare never signs with the development secret', () => {
+      const { error } = problemsFor({});
+
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(REQUIRED);
+    });
+
+    it('uses the development secret only when NODE_ENV says development or test', () => {
+      expect(loadConfig(DEV).auth.jwtSecret).toMatch(/^dev-only/);
+      expect(loadConfig({ NODE_ENV: 'test' }).auth.jwtSecret).toMatch(/^dev-only/);
+    });
+
+    it('refuses the development secret in production', () => {
+      expect(problemsFor({ NODE_ENV: 'production', JWT_SECRET: loadConfig(DEV).auth.jwtSecret }).error.problems).toEqual(['JWT_SECRET must not be the development default in production']);
     });
 
     it('starts in production once a long enough JWT_SECRET is set', () => {
@@ -90,7 +110,7 @@ describe('loadConfig', () => {
   describe('secrets', () => {
     it('never echoes a rejected JWT_SECRET', () => {
       const secret = 'hunter2-but-too-short';
-      const { message } = problemsFor({ JWT_SECRET: secret });
+      const { message } = problemsFor({ ...DEV, JWT_SECRET: secret });
 
       expect(message).toContain('JWT_SECRET');
       expect(message).not.toContain(secret);
@@ -98,6 +118,7 @@ describe('loadConfig', () => {
 
     it('never echoes passwords embedded in rejected connection URLs', () => {
       const { error, message } = problemsFor({
+        ...DEV,
         DATABASE_URL: 'mysql://app:db-pass-s3cret@db.internal/leadership',
         REDIS_URL: 'http://:redis-pass-s3cret@cache.internal:6379',
         SMTP_URL: 'http://mailer:smtp-pass-s3cret@mail.internal',
@@ -111,9 +132,9 @@ describe('loadConfig', () => {
 
   describe('empty strings', () => {
     it('treats VAR= as unset, so defaults apply', () => {
-      const config = loadConfig({ PORT: '', DATABASE_URL: '', REDIS_URL: '', SMTP_URL: '', NODE_ENV: '', JWT_SECRET: '' });
+      const config = loadConfig({ PORT: '', DATABASE_URL: '', REDIS_URL: '', SMTP_URL: '', NODE_ENV: '', JWT_SECRET: LONG_SECRET, LOG_LEVEL: '' });
 
-      expect(config.env).toBe('development');
+      expect(config.env).toBe('production');
       expect(config.http.port).toBe(3000);
       expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/leadership');
       expect(config.redis.url).toBe('redis://127.0.0.1:6379');
@@ -121,7 +142,11 @@ describe('loadConfig', () => {
     });
 
     it('treats an empty JWT_SECRET in production as missing', () => {
-      expect(problemsFor({ NODE_ENV: 'production', JWT_SECRET: '' }).error.problems).toEqual(['JWT_SECRET is required when NODE_ENV=production']);
+      for (const NODE_ENV of ['production', '']) {
+        const { problems } = problemsFor({ NODE_ENV, JWT_SECRET: '' }).error;
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(REQUIRED);
+      }
     });
   });
 });

@@ -57,6 +57,9 @@ export class ConfigValidationError extends Error {
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-not-for-production-use-0000';
 
+const JWT_SECRET_REQUIRED =
+  'is required unless NODE_ENV is development or test (NODE_ENV is production, which is also what unset means): set a random secret of 32+ characters, e.g. `openssl rand -hex 32`, or NODE_ENV=development on a developer machine';
+
 const url = (protocols: string[]) =>
   z.string().refine(
     (value) => {
@@ -81,7 +84,9 @@ const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filte
 
 const envSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'test', 'production'], { message: 'must be one of development, test, production' }).default('development'),
+    // Unset means production: a server started without saying otherwise must not run on the
+    // public development secret (OWASP ASVS V14.1, secure defaults).
+    NODE_ENV: z.enum(['development', 'test', 'production'], { message: 'must be one of development, test, production' }).default('production'),
     PORT: integer(1, 65535).default(3000),
     CORS_ORIGINS: list.default([]),
     TRUST_PROXY: bool.default(false),
@@ -108,7 +113,7 @@ const envSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: JWT_SECRET_REQUIRED });
     }
     if (env.NODE_ENV === 'production' && env.JWT_SECRET === DEV_JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must not be the development default in production' });

@@ -69,3 +69,10 @@ export class RateLimitedError extends DomainError {
     super(detail);
   }
 }
+
+/** A dependency the operation needs is unreachable; the caller may retry. */
+export class ServiceUnavailableError extends DomainError {
+  readonly status = 503;
+  readonly title = 'Service unavailable';
+  readonly kind = 'service-unavailable';
+}

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { maskUrl, REDACTED_PATHS } from './logging.module';
+import { loadConfig } from '../config/app-config';
+import { createRootLogger, maskUrl, REDACTED_PATHS } from './logging.module';
 
 describe('maskUrl', () => {
   it.each([
@@ -21,6 +22,17 @@ describe('maskUrl', () => {
 
   it('does not mask a parameter that merely starts like a sensitive one', () => {
     expect(maskUrl('/api/v1/reports?tokenCount=3&emailed=true')).toBe('/api/v1/reports?tokenCount=3&emailed=true');
+  });
+
+  it('masks values by shape whatever the parameter is called, and token-shaped path segments', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig';
+    expect(maskUrl(`/api/v1/things?ref=${jwt}&who=a%40b.example&k=Zm9vYmFyYmF6cXV1eDEyMzQ1Njc4OQ&limit=5`)).toBe('/api/v1/things?ref=[REDACTED]&who=[REDACTED]&k=[REDACTED]&limit=5');
+    expect(maskUrl('/api/v1/things/Zm9vYmFyYmF6cXV1eDEyMzQ1Njc4OQ/x')).toBe('/api/v1/things/[REDACTED]/x');
+    expect(maskUrl('/api/v1/cohorts/0b7a4c1e-8a53-4a55-9a3b-2f1f0f5f6a77/enrolments')).toBe('/api/v1/cohorts/0b7a4c1e-8a53-4a55-9a3b-2f1f0f5f6a77/enrolments');
+  });
+
+  it.each(['access_token', 'refresh_token', 'password', 'jwt', 'apiKey', 'api_key', 'token', 'client_secret', 'code'])('masks ?%s= whatever its value', (key) => {
+    expect(maskUrl(`/x?${key}=short&limit=5`)).toBe(`/x?${key}=[REDACTED]&limit=5`);
   });
 
   it('passes undefined through', () => {
@@ -104,5 +116,55 @@ describe('REDACTED_PATHS in a pino logger', () => {
     const { entry } = logged({ requestId: 'req-1', status: 'enrolled' }, 'Enrolled in cohort');
 
     expect(entry).toMatchObject({ msg: 'Enrolled in cohort', requestId: 'req-1', status: 'enrolled', level: 30 });
+  });
+});
+
+describe('the root logger (createRootLogger)', () => {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info' });
+  let lines: string[];
+  let logger: pino.Logger;
+
+  beforeEach(() => {
+    lines = [];
+    logger = createRootLogger(
+      config,
+      new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          lines.push(chunk.toString());
+          callback();
+        },
+      }),
+    );
+  });
+
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLWJ5dGVz';
+  const token = 'Qm9vdHN0cmFwcGVkLXJhbmRvbS10b2tlbi0xMjM0NQ';
+
+  it('masks sensitive keys at any depth, whatever they are called exactly', () => {
+    logger.info({ deep: { deeper: { evenDeeper: { access_token: 'a1', clientSecret: 'b2', 'x-api-key': 'c3', ownerEmail: 'd4', tokenCount: 3 } } } }, 'event');
+    const entry = JSON.parse(lines[0]!) as { deep: { deeper: { evenDeeper: Record<string, unknown> } } };
+
+    expect(entry.deep.deeper.evenDeeper).toEqual({ access_token: '[REDACTED]', clientSecret: '[REDACTED]', 'x-api-key': '[REDACTED]', ownerEmail: '[REDACTED]', tokenCount: 3 });
+  });
+
+  it('masks values shaped like JWTs, emails and random tokens under innocent keys, in messages and in errors', () => {
+    const error = new Error('duplicate key value (email)=(grace@nhs.example) already exists');
+    logger.error({ note: `sent to owen.price@council.example with ${jwt}`, reference: token, err: error }, `retrying for grace@nhs.example with ${jwt}`);
+    const raw = lines[0]!;
+
+    expect(raw).not.toMatch(/grace@|owen\.price|eyJhbGciOiJIUzI1NiJ9|Qm9vdHN0cmFwcGVk/);
+    const entry = JSON.parse(raw) as Record<string, unknown> & { err: { message: string; type: string } };
+    expect(entry.note).toBe('sent to [REDACTED] with [REDACTED]');
+    expect(entry.reference).toBe('[REDACTED]');
+    expect(entry.msg).toBe('retrying for [REDACTED] with [REDACTED]');
+    expect(entry.err).toMatchObject({ type: 'Error', message: 'duplicate key value (email)=([REDACTED]) already exists' });
+  });
+
+  it('keeps ids, counts, class names and ordinary words, and does not change the logged object', () => {
+    const logged = { notificationId: '0b7a4c1e-8a53-4a55-9a3b-2f1f0f5f6a77', kind: 'consent_request_reminder_day', errorType: 'UniqueConstraintViolationException', attempts: 3, reference: token };
+    logger.info(logged, 'Sent');
+
+    expect(JSON.parse(lines[0]!)).toMatchObject({ notificationId: '0b7a4c1e-8a53-4a55-9a3b-2f1f0f5f6a77', kind: 'consent_request_reminder_day', errorType: 'UniqueConstraintViolationException', attempts: 3, msg: 'Sent' });
+    expect(logged.reference).toBe(token);
   });
 });

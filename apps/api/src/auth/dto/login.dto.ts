@@ -1,4 +1,4 @@
-import { IsEmail, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { AllowLineBreaks } from '@slp/platform';
 import { Trim } from '../../http/trim.transform';
 
@@ -20,6 +20,15 @@ export class RefreshDto {
   @IsNotEmpty()
   @MaxLength(200)
   refreshToken!: string;
+}
+
+/** Sign-out names the session by its refresh token, or by the access token in `Authorization`, or both. */
+export class LogoutDto {
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  refreshToken?: string;
 }
 
 export class TokenAccountDto {
