@@ -3,14 +3,18 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { OutboxService } from '@slp/notifications';
 import { APP_CONFIG, AppConfig, AuditService, ConflictError, formatLondon, InvalidInputError, PasswordHasher } from '@slp/platform';
 import { Account } from './account.entity';
+import { RefreshToken } from './refresh-token.entity';
 import { AccountInvitation } from './account-invitation.entity';
 import { Person } from './person.entity';
 import { hashSecretToken, newSecretToken } from './secret-token';
 
 const INVITATION_TTL_MS = 14 * 86_400_000;
 
-/** Every email the identity context sends, as outbox kinds (templates are keyed by these). */
-export const IDENTITY_NOTIFICATION_KINDS = ['account_invitation'] as const;
+/**
+ * Why the invitation is sent: someone invited the person, or the person tried to register with an
+ * address the platform already knows (they set their password from the link instead).
+ */
+export type InvitationKind = 'account_invitation' | 'registration_known_person';
 
 /** Who an invitation is for: a person entity fits. */
 export interface InviteeRef {
@@ -35,12 +39,12 @@ export class InvitationsService {
    * A new invitation for `person`, in the caller's transaction, emailed to them through the
    * outbox. The token travels only in that email: it is never returned, logged or shown.
    */
-  async issue(em: EntityManager, person: InviteeRef, now = new Date()): Promise<void> {
+  async issue(em: EntityManager, person: InviteeRef, now = new Date(), kind: InvitationKind = 'account_invitation'): Promise<void> {
     const { token, hash } = newSecretToken();
     const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
     const invitation = em.create(AccountInvitation, { person: em.getReference(Person, person.id), tokenHash: hash, expiresAt, createdAt: now });
     await this.outbox.enqueue(em, {
-      kind: 'account_invitation',
+      kind,
       recipient: { personId: person.id, email: person.email, name: `${person.givenName} ${person.familyName}` },
       subject: { type: 'account_invitation', id: invitation.id },
       data: {
@@ -54,7 +58,10 @@ export class InvitationsService {
 
   /**
    * Uses the invitation once: creates a participant account for its person with `password`, or
-   * gives an account an admin created without a password its password.
+   * gives an account an admin created without a password its password. The link reached the
+   * person's mailbox, so the account is verified by it. A self-registered account that never
+   * proved its address (perhaps someone else registered it first) has its password replaced and
+   * its sessions ended: an unverified password is not the owner's word.
    */
   async accept(token: string, password: string): Promise<Account> {
     const passwordHash = await this.hasher.hash(password);
@@ -67,10 +74,13 @@ export class InvitationsService {
       const person = await em.findOneOrFail(Person, { id: claimed.person_id });
       const existing = await em.findOne(Account, { person }, { populate: ['person'] });
       // An account an admin created without a password is set up from its invitation, keeping its roles.
-      if (existing && existing.passwordHash) throw new ConflictError('This person already has an account. Sign in instead.');
+      if (existing && existing.passwordHash && existing.emailVerifiedAt) throw new ConflictError('This person already has an account. Sign in instead.');
+      const takenOver = Boolean(existing?.passwordHash);
       const account = existing ?? em.create(Account, { person, passwordHash, roles: ['participant'], systemIds: [], status: 'active', createdAt: new Date() });
       account.passwordHash = passwordHash;
-      this.audit.record(em, { actorAccountId: account.id, action: 'account.accept_invitation', objectType: 'account', objectId: account.id });
+      account.emailVerifiedAt ??= new Date();
+      if (takenOver) await em.nativeUpdate(RefreshToken, { account: account.id, revokedAt: null }, { revokedAt: new Date() });
+      this.audit.record(em, { actorAccountId: account.id, action: 'account.accept_invitation', objectType: 'account', objectId: account.id, details: takenOver ? { replacedUnverifiedPassword: true } : {} });
       return account;
     });
   }

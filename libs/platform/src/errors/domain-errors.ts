@@ -69,3 +69,13 @@ export class RateLimitedError extends DomainError {
     super(detail);
   }
 }
+
+/**
+ * The caller's account has not proved it owns its email address yet (self-registered, link not
+ * followed), so nothing may be attached to it on the strength of that address.
+ */
+export class EmailNotVerifiedError extends DomainError {
+  readonly status = 409;
+  readonly title = 'Email address not verified';
+  readonly kind = 'email-not-verified';
+}
