@@ -33,6 +33,8 @@ describe('login rate limits (e2e)', () => {
 
     beforeAll(async () => {
       api = await startTestApi({ TRUST_PROXY: 'true', LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP: '3', LOGIN_MAX_FAILURES_PER_ACCOUNT: '20', LOGIN_ALERT_AFTER_FAILURES: '20', LOGIN_WINDOW_SECONDS: '600' });
+      // Until Redis is connected the in-memory stand-in counts instead; start counting in Redis.
+      await api.http().get('/health/ready').expect(200);
       const em = forkEm(api);
       victim = await account(em);
       recovering = await account(em);
@@ -92,6 +94,8 @@ describe('login rate limits (e2e)', () => {
 
     beforeAll(async () => {
       api = await startTestApi({ TRUST_PROXY: 'true', LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP: '3', LOGIN_MAX_FAILURES_PER_ACCOUNT: '6', LOGIN_ALERT_AFTER_FAILURES: '4', LOGIN_WINDOW_SECONDS: '600' });
+      // Until Redis is connected the in-memory stand-in counts instead; start counting in Redis.
+      await api.http().get('/health/ready').expect(200);
       target = await account(forkEm(api));
     });
 
@@ -127,6 +131,8 @@ describe('login rate limits (e2e)', () => {
     beforeAll(async () => {
       // LOGIN_MAX_ATTEMPTS_PER_IP was the old rule (every attempt counted); set too, to show it no longer applies.
       api = await startTestApi({ TRUST_PROXY: 'true', LOGIN_MAX_FAILURES_PER_IP: '5', LOGIN_MAX_ATTEMPTS_PER_IP: '5', LOGIN_WINDOW_SECONDS: '600' });
+      // Until Redis is connected the in-memory stand-in counts instead; start counting in Redis.
+      await api.http().get('/health/ready').expect(200);
       const em = forkEm(api);
       someone = await account(em);
       colleagues = [await account(em), await account(em), await account(em)];
