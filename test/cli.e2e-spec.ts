@@ -171,6 +171,8 @@ describe('cli (e2e)', () => {
       expect(second.code).toBe(0);
 
       expect(afterFirst).toEqual([{ regions: '7', systems: '42', accounts: '8', places: '19', organisations: '37' }]);
+      // Demo accounts are ready to use: none waits for email verification.
+      expect(await query<{ n: string }>(database.url, `select count(*) as n from account where email_verified_at is null`)).toEqual([{ n: '0' }]);
       expect(detailAfterFirst).toEqual([
         { name: 'Frimley', places: 3, organisations: 5 },
         { name: 'Greater Manchester', places: 4, organisations: 8 },
