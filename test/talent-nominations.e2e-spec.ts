@@ -357,7 +357,9 @@ describe('talent pools and nominations: rules, consent, decisions and privacy (e
   describe('a nominee whose account has not proved its email address', () => {
     it('cannot read or answer the nomination while signed in; the emailed link still works, and then lets them take the account over', async () => {
       const unverified = await account(forkEm(api), { organisation: orgA, emailVerified: false });
-      const nomination = await nominate(leadA, unverified.person, { programmeId: programmeA.id });
+      // Nominated by email: the address is all that links the nomination to this account.
+      const nomination = await nominate(leadA, { email: unverified.email, givenName: 'Un', familyName: 'Verified', organisationId: orgA.id }, { programmeId: programmeA.id });
+      expect(nomination.nominee.id).toBe(unverified.person.id);
 
       const mine = await get('/me/nominations', unverified);
       expectProblem(mine, 409);
