@@ -76,6 +76,8 @@ describe('accounts and me (e2e)', () => {
         email,
         roles: ['programme_lead', 'coach'],
         systemIds: [systemA.id, systemB.id],
+        // An admin vouched for the address: nothing to verify.
+        emailVerified: true,
         person: expect.objectContaining({ id: response.body.personId, email, givenName: 'Tom', familyName: 'Whitfield', organisationId: orgB.id, systemId: systemB.id }),
       });
       // The new lead works for both systems.
@@ -214,6 +216,7 @@ describe('accounts and me (e2e)', () => {
         email: fixtures.adminA.email,
         roles: ['admin'],
         systemIds: [systemA.id],
+        emailVerified: true,
         person: {
           id: fixtures.adminA.person.id,
           email: fixtures.adminA.email,

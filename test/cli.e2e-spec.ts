@@ -171,6 +171,8 @@ describe('cli (e2e)', () => {
       expect(second.code).toBe(0);
 
       expect(afterFirst).toEqual([{ regions: '7', systems: '42', accounts: '8', places: '19', organisations: '37' }]);
+      // Demo accounts are ready to use: none waits for email verification.
+      expect(await query<{ n: string }>(database.url, `select count(*) as n from account where email_verified_at is null`)).toEqual([{ n: '0' }]);
       expect(detailAfterFirst).toEqual([
         { name: 'Frimley', places: 3, organisations: 5 },
         { name: 'Greater Manchester', places: 4, organisations: 8 },
@@ -195,7 +197,8 @@ describe('cli (e2e)', () => {
       const app = await apiOnDatabase();
       const token = await signIn(app, { email, password: ADMIN_PASSWORD });
       const me = await app.http().get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
-      expect(me.body).toMatchObject({ id: accountId, email, roles: ['admin'], systemIds: [] });
+      // The operator vouches for the address: nothing to verify.
+      expect(me.body).toMatchObject({ id: accountId, email, roles: ['admin'], systemIds: [], emailVerified: true });
       // Only a national admin may add a system.
       await app
         .http()
@@ -216,7 +219,8 @@ describe('cli (e2e)', () => {
       expect(result.stdout.trim()).toBe(`Promoted national admin account ${registered.body.id}.`);
       const token = await signIn(app, { email, password: ADMIN_PASSWORD });
       const me = await app.http().get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
-      expect(me.body).toMatchObject({ id: registered.body.id, systemIds: [] });
+      // Promoting a self-registered account verifies it: the operator names the address.
+      expect(me.body).toMatchObject({ id: registered.body.id, systemIds: [], emailVerified: true });
       expect([...me.body.roles].sort()).toEqual(['admin', 'participant']);
       const audit = await query<{ action: string }>(database.url, `select action from audit_log where object_type = 'account' and object_id = $1 order by id`, [registered.body.id]);
       expect(audit.map((row) => row.action)).toContain('account.promote');

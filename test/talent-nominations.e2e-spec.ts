@@ -313,8 +313,6 @@ describe('talent pools and nominations: rules, consent, decisions and privacy (e
       const before = await rowCounts();
       // By email, working for system B, into system A's pool.
       expectProblem(await post('/nominations', leadA, nominationBody({ email, givenName: 'Out', familyName: 'Sider', organisationId: orgB.id }, { talentPoolId: poolA.id })), 403);
-      // Known by email as working in system B, even when an organisation of A is given.
-      expectProblem(await post('/nominations', leadA, nominationBody({ email: worksInB.email, givenName: 'B', familyName: 'Person', organisationId: orgA.id }, { talentPoolId: poolA.id })), 403);
       // By id, by someone who can see both systems.
       expectProblem(await post('/nominations', leadAB, nominationBody({ personId: worksInB.person.id }, { programmeId: programmeA.id })), 403);
       expectProblem(await post('/nominations', nationalAdmin, nominationBody({ personId: worksInB.person.id }, { talentPoolId: poolA.id })), 403);
@@ -323,6 +321,64 @@ describe('talent pools and nominations: rules, consent, decisions and privacy (e
       expectProblem(await post('/nominations', leadA, nominationBody({ personId: '00000000-0000-4000-8000-000000000000' }, { programmeId: programmeA.id })), 400, ['nominee.personId']);
       expect(await rowCounts()).toEqual(before);
       expect(await count('person', 'email = ?', [email])).toBe(0);
+    });
+  });
+
+  describe('nominating by email without an oracle', () => {
+    it('answers the same whether or not the address is already someone’s record in another system', async () => {
+      const worksInB = await staffMember(orgB);
+      const fresh = await post('/nominations', leadA, nominationBody({ email: `fresh.${Date.now()}@nhs.example`, givenName: 'New', familyName: 'Person', organisationId: orgA.id }, { talentPoolId: poolA.id }));
+      const known = await post('/nominations', leadA, nominationBody({ email: worksInB.email, givenName: 'B', familyName: 'Person', organisationId: orgA.id }, { talentPoolId: poolA.id }));
+
+      expect([fresh.status, known.status]).toEqual([201, 201]);
+      expect(Object.keys(known.body).sort()).toEqual(Object.keys(fresh.body).sort());
+      expect(known.body.status).toBe('awaiting_consent');
+      // The owner of the address is asked for consent, as any new nominee is.
+      expect(await outboxKinds(known.body.id)).toEqual([`nomination_consent_request → ${lower(worksInB.email)}`]);
+    });
+
+    it('never moves an existing record into the nominating system, and only proposes an organisation for someone without one', async () => {
+      const worksInB = await staffMember(orgB);
+      await nominate(leadA, { email: worksInB.email, givenName: 'B', familyName: 'Person', organisationId: orgA.id }, { talentPoolId: poolA.id });
+      const [inB] = await sql<{ organisation_id: string; pending_organisation_id: string | null }>(`select organisation_id, pending_organisation_id from person where id = ?`, [worksInB.person.id]);
+      expect(inB).toEqual({ organisation_id: orgB.id, pending_organisation_id: null });
+
+      const nowhere = await account(forkEm(api), { organisation: null });
+      await nominate(leadA, { email: nowhere.email, givenName: 'No', familyName: 'Where', organisationId: orgA.id }, { talentPoolId: poolA.id });
+      const [proposed] = await sql<{ organisation_id: string | null; pending_organisation_id: string | null }>(`select organisation_id, pending_organisation_id from person where id = ?`, [nowhere.person.id]);
+      expect(proposed).toEqual({ organisation_id: null, pending_organisation_id: orgA.id });
+      // Not system A's until a lead or admin of A confirms it.
+      expectProblem(await get(`/people/${nowhere.person.id}`, leadA), 404);
+      await post(`/people/${nowhere.person.id}/employment/confirm`, adminA).expect(200);
+      await get(`/people/${nowhere.person.id}`, leadA).expect(200);
+    });
+  });
+
+  describe('a nominee whose account has not proved its email address', () => {
+    it('cannot read or answer the nomination while signed in; the emailed link still works, and then lets them take the account over', async () => {
+      const unverified = await account(forkEm(api), { organisation: orgA, emailVerified: false });
+      // Nominated by email: the address is all that links the nomination to this account.
+      const nomination = await nominate(leadA, { email: unverified.email, givenName: 'Un', familyName: 'Verified', organisationId: orgA.id }, { programmeId: programmeA.id });
+      expect(nomination.nominee.id).toBe(unverified.person.id);
+
+      const mine = await get('/me/nominations', unverified);
+      expectProblem(mine, 409);
+      expect(mine.body.type).toMatch(/\/email-not-verified$/);
+      expectProblem(await get(`/nominations/${nomination.id}`, unverified), 404);
+      expectProblem(await post(`/nominations/${nomination.id}/consent`, unverified, { decision: 'consent' }), 404);
+      expect(await statusOf(nomination.id)).toBe('awaiting_consent');
+
+      // Whoever reads the mailbox answers by the link, and is invited to set a password of their own.
+      const answered = await consentByToken(await consentTokenOf(nomination.id), 'consent').expect(200);
+      expect(answered.body.invitationSent).toBe(true);
+      const [invitation] = await sql<OutboxRow>(`select kind, recipient_email, recipient_person_id, data from notification where kind = 'account_invitation' and recipient_person_id = ?`, [unverified.person.id]);
+      const token = new URL(invitation!.data.acceptUrl as string).searchParams.get('token')!;
+      await api.http().post('/api/v1/auth/accept-invitation').send({ token, password: 'the mailbox owner’s password' }).expect(201);
+
+      await api.http().post('/api/v1/auth/login').send({ email: unverified.email, password: unverified.password }).expect(401);
+      const signedIn = await api.http().post('/api/v1/auth/login').send({ email: unverified.email, password: 'the mailbox owner’s password' }).expect(200);
+      const listed = await api.http().get('/api/v1/me/nominations').set({ Authorization: `Bearer ${signedIn.body.accessToken}` }).expect(200);
+      expect(listed.body.items.map((n: { id: string }) => n.id)).toEqual([nomination.id]);
     });
   });
 

@@ -37,12 +37,12 @@ export interface AccountFixture {
   readonly password: string;
 }
 
-/** An account with {@link TEST_PASSWORD}, for any role and systems. */
-export async function account(em: EntityManager, options: { roles?: Role[]; systems?: System[]; organisation?: Organisation | null; email?: string } = {}): Promise<AccountFixture> {
+/** An account with {@link TEST_PASSWORD}, for any role and systems; its email is verified unless told otherwise. */
+export async function account(em: EntityManager, options: { roles?: Role[]; systems?: System[]; organisation?: Organisation | null; email?: string; emailVerified?: boolean } = {}): Promise<AccountFixture> {
   passwordHash ??= hasher.hash(TEST_PASSWORD);
   const email = options.email ?? `person.${unique()}@nhs.example`;
   const person = em.create(Person, { email, givenName: 'Test', familyName: `Person ${unique()}`, organisation: options.organisation ?? null, createdAt: new Date(), updatedAt: new Date() });
-  const created = em.create(Account, { person, passwordHash: await passwordHash, roles: options.roles ?? ['participant'], systemIds: (options.systems ?? []).map((s) => s.id), status: 'active', createdAt: new Date() });
+  const created = em.create(Account, { person, passwordHash: await passwordHash, roles: options.roles ?? ['participant'], systemIds: (options.systems ?? []).map((s) => s.id), status: 'active', createdAt: new Date(), emailVerifiedAt: options.emailVerified === false ? null : new Date() });
   await em.flush();
   return { account: created, person, email, password: TEST_PASSWORD };
 }

@@ -32,4 +32,12 @@ export class Account {
 
   @Property({ type: 'timestamptz', nullable: true })
   lastLoginAt?: Date | null;
+
+  /**
+   * When the holder proved they own the person's email address (the verification link, an
+   * invitation, or an admin creating the account). Null: self-registered and not yet proved, so
+   * nothing may be attached to the account on the strength of that address.
+   */
+  @Property({ type: 'timestamptz', nullable: true })
+  emailVerifiedAt?: Date | null;
 }

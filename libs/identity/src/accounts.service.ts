@@ -64,7 +64,8 @@ export class AccountsService {
       if (person && (await em.count(Account, { person }))) throw new ConflictError('This email already has an account.');
       person ??= em.create(Person, { email: input.email, givenName: input.givenName, familyName: input.familyName, organisation, createdAt: new Date(), updatedAt: new Date() });
       if (organisation && !person.organisation) person.organisation = organisation;
-      const account = em.create(Account, { person, passwordHash, roles, systemIds, status: 'active', createdAt: new Date() });
+      // An admin vouches for the address they typed: the account is verified.
+      const account = em.create(Account, { person, passwordHash, roles, systemIds, status: 'active', createdAt: new Date(), emailVerifiedAt: new Date() });
       // Without a password the person chooses one from an emailed invitation (its token only in that email).
       if (!passwordHash) await this.invitations.issue(em, person);
       this.audit.record(em, { actorAccountId: scope.accountId, action: 'account.create', objectType: 'account', objectId: account.id, details: { roles, systemIds, ...(passwordHash ? {} : { invited: true }) } });
@@ -84,6 +85,7 @@ export class AccountsService {
       account.systemIds = [];
       account.status = 'active';
       account.passwordHash = passwordHash;
+      account.emailVerifiedAt ??= new Date();
       this.audit.record(em, { actorAccountId: null, action: created ? 'account.create' : 'account.promote', objectType: 'account', objectId: account.id, details: { roles: account.roles, via: 'cli' } });
       return { account, created };
     });

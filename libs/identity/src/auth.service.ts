@@ -3,9 +3,13 @@ import { JwtService } from '@nestjs/jwt';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Organisation } from '@slp/directory';
 import { createSecretKey, KeyObject } from 'node:crypto';
-import { APP_CONFIG, AppConfig, AuditService, ConflictError, InvalidInputError, newId, NotAuthenticatedError, PasswordHasher, Principal, Role, ServiceUnavailableError } from '@slp/platform';
+import { APP_CONFIG, AppConfig, AuditService, InvalidInputError, newId, NotAuthenticatedError, PasswordHasher, Principal, Role, ServiceUnavailableError } from '@slp/platform';
+import { OutboxService } from '@slp/notifications';
 import { Account } from './account.entity';
+import { EmailVerificationService } from './email-verification.service';
+import { InvitationsService } from './invitations.service';
 import { LoginRateLimiter } from './login-rate-limiter';
+import { RegistrationRateLimiter } from './registration-rate-limiter';
 import { Person } from './person.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { hashSecretToken, newSecretToken } from './secret-token';
@@ -21,6 +25,13 @@ export interface RegisterInput {
   readonly givenName: string;
   readonly familyName: string;
   readonly organisationId?: string;
+}
+
+/** What registration answers: the same shape whether or not the email was new. */
+export interface Registration {
+  readonly id: string;
+  readonly email: string;
+  readonly roles: readonly Role[];
 }
 
 export interface TokenPair {
@@ -51,6 +62,10 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly hasher: PasswordHasher,
     private readonly limiter: LoginRateLimiter,
+    private readonly registrations: RegistrationRateLimiter,
+    private readonly verification: EmailVerificationService,
+    private readonly invitations: InvitationsService,
+    private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly sessions: SessionRevocations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -61,20 +76,49 @@ export class AuthService {
 
   private readonly verificationKey: KeyObject;
 
-  async register(input: RegisterInput): Promise<Account> {
+  /**
+   * Self-registration, answered alike whatever the platform knows about the email, so it is no
+   * oracle for who is in the directory or has an account (OWASP ASVS V2.1, account enumeration).
+   * The address's owner learns the next step by email instead: a new account's verification link;
+   * for someone already in the directory without a (proved) account, an invitation to set their
+   * password; for an existing account, a note that someone tried to register with it. A new
+   * person's organisation is only proposed, for a lead or admin of that system to confirm.
+   */
+  async register(input: RegisterInput, ip: string): Promise<Registration> {
+    await this.registrations.admitRegistration(ip);
+    // The same argon2 work on every path, so timing does not tell them apart either.
     const passwordHash = await this.hasher.hash(input.password);
     return this.em.transactional(async (em) => {
-      const existing = await em.findOne(Person, { email: input.email });
-      if (existing && (await em.count(Account, { person: existing }))) throw new ConflictError('This email already has an account. Sign in instead.');
-      if (existing) throw new ConflictError('This email is already known to the platform. Use the link in your invitation email to set up your account.');
       const organisation = input.organisationId ? await em.findOne(Organisation, { id: input.organisationId }) : null;
       if (input.organisationId && !organisation) {
         throw new InvalidInputError(`There is no organisation ${input.organisationId}.`, [{ field: 'organisationId', message: 'organisationId must be an existing organisation' }]);
       }
-      const person = em.create(Person, { email: input.email, givenName: input.givenName, familyName: input.familyName, organisation, createdAt: new Date(), updatedAt: new Date() });
-      const account = em.create(Account, { person, passwordHash, roles: ['participant'], systemIds: [], status: 'active', createdAt: new Date() });
-      this.audit.record(em, { actorAccountId: account.id, action: 'account.register', objectType: 'account', objectId: account.id });
-      return account;
+      const now = new Date();
+      const existing = await em.findOne(Person, { email: input.email });
+      if (!existing) {
+        const person = em.create(Person, { email: input.email, givenName: input.givenName, familyName: input.familyName, organisation: null, pendingOrganisation: organisation, employmentProposedAt: organisation ? now : null, createdAt: now, updatedAt: now });
+        const account = em.create(Account, { person, passwordHash, roles: ['participant'], systemIds: [], status: 'active', createdAt: now, emailVerifiedAt: null });
+        await this.verification.issue(em, account, person, now);
+        this.audit.record(em, { actorAccountId: account.id, action: 'account.register', objectType: 'account', objectId: account.id, details: organisation ? { employmentProposed: true } : {} });
+        return { id: account.id, email: person.email, roles: account.roles };
+      }
+      const account = await em.findOne(Account, { person: existing });
+      if (account?.passwordHash && account.emailVerifiedAt) {
+        // At most one such note an hour, however often someone tries.
+        await this.outbox.enqueue(em, {
+          kind: 'registration_existing_account',
+          recipient: { personId: existing.id, email: existing.email, name: `${existing.givenName} ${existing.familyName}` },
+          subject: { type: 'account', id: account.id },
+          occasion: now.toISOString().slice(0, 13),
+          data: { givenName: existing.givenName, signInUrl: `${this.config.publicUrl}/sign-in` },
+        });
+      } else {
+        // Known, but with no account whose owner proved the address: they set a password from the link.
+        await this.invitations.issue(em, existing, now, 'registration_known_person');
+      }
+      this.audit.record(em, { actorAccountId: null, action: 'account.register_known_email', objectType: 'person', objectId: existing.id, details: { emailed: account?.passwordHash && account.emailVerifiedAt ? 'existing_account' : 'invitation' } });
+      // A fresh id, as a new account would have: it names nothing.
+      return { id: newId(), email: input.email, roles: ['participant'] };
     });
   }
 
@@ -83,19 +127,34 @@ export class AuthService {
    * 401, after the same argon2 work, so the answer does not reveal which emails have accounts.
    */
   async verifyCredentials(email: string, password: string, ip: string): Promise<Account> {
-    await this.limiter.admit(email, ip);
+    const attempt = await this.limiter.admit(email, ip);
     const account = await this.em.findOne(Account, { person: { email } }, { populate: ['person'] });
     const valid = await this.hasher.verify(account?.passwordHash, password);
     if (!account || !valid || account.status !== 'active') {
-      await this.limiter.recordFailure(email);
+      const alert = await this.limiter.recordFailure(attempt);
       await this.em.transactional(async (em) => {
         this.audit.record(em, { actorAccountId: null, action: 'account.login_failed', objectType: 'account', objectId: account?.id ?? null });
+        if (alert && account) await this.alertHolder(em, account);
       });
       throw new NotAuthenticatedError('The email or password is not right.');
     }
-    await this.limiter.recordSuccess(email);
+    await this.limiter.recordSuccess(attempt);
     if (this.hasher.needsRehash(account.passwordHash!)) account.passwordHash = await this.hasher.hash(password);
     return account;
+  }
+
+  /** Tells the account holder someone keeps getting their password wrong (once per rate-limit window). */
+  private async alertHolder(em: EntityManager, account: Account): Promise<void> {
+    const { person } = account;
+    const windowMinutes = Math.max(1, Math.round(this.config.auth.loginWindowSeconds / 60));
+    await this.outbox.enqueue(em, {
+      kind: 'sign_in_attempts_alert',
+      recipient: { personId: person.id, email: person.email, name: `${person.givenName} ${person.familyName}` },
+      subject: { type: 'account', id: account.id },
+      occasion: Math.floor(Date.now() / (this.config.auth.loginWindowSeconds * 1000)),
+      data: { givenName: person.givenName, failures: this.config.auth.loginAlertAfterFailures, windowMinutes, signInUrl: `${this.config.publicUrl}/sign-in` },
+    });
+    this.audit.record(em, { actorAccountId: null, action: 'account.sign_in_alert', objectType: 'account', objectId: account.id });
   }
 
   /** Starts a session for an account whose credentials were just verified: a new refresh token family. */
@@ -195,12 +254,12 @@ export class AuthService {
   async principalFor(accountId: unknown): Promise<Principal | null> {
     if (typeof accountId !== 'string' || !UUID.test(accountId)) return null;
     // Runs on every authenticated request: one indexed lookup, without entity hydration.
-    const [account] = await this.em.execute<{ id: string; person_id: string; roles: Role[]; system_ids: string[] }[]>(
-      `select id, person_id, roles, system_ids from account where id = ? and status = 'active'`,
+    const [account] = await this.em.execute<{ id: string; person_id: string; roles: Role[]; system_ids: string[]; email_verified: boolean }[]>(
+      `select id, person_id, roles, system_ids, email_verified_at is not null as email_verified from account where id = ? and status = 'active'`,
       [accountId],
     );
     if (!account) return null;
-    return { accountId: account.id, personId: account.person_id, roles: account.roles, systemIds: account.system_ids };
+    return { accountId: account.id, personId: account.person_id, roles: account.roles, systemIds: account.system_ids, emailVerified: account.email_verified };
   }
 
   private async issue(em: EntityManager, account: Account, familyId: string): Promise<TokenPair> {

@@ -10,17 +10,20 @@ import { AccountsService } from './accounts.service';
 import { AuthService } from './auth.service';
 import { EqualityMonitoring } from './equality-monitoring.entity';
 import { EqualityService } from './equality.service';
+import { EmailVerification } from './email-verification.entity';
+import { EmailVerificationService } from './email-verification.service';
+import { RegistrationRateLimiter } from './registration-rate-limiter';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { PeopleService } from './people.service';
 import { Person } from './person.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { SessionRevocations } from './session-revocations';
 
-export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitoring, AccountInvitation];
+export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitoring, AccountInvitation, EmailVerification];
 
 @Module({
   imports: [MikroOrmModule.forFeature(IDENTITY_ENTITIES), DirectoryModule, NotificationsModule, JwtModule.register({})],
-  providers: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, LoginRateLimiter, SessionRevocations],
-  exports: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService],
+  providers: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, EmailVerificationService, LoginRateLimiter, RegistrationRateLimiter, SessionRevocations],
+  exports: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, EmailVerificationService],
 })
 export class IdentityModule {}

@@ -10,3 +10,6 @@ export * from './identity.module';
 export * from './account-invitation.entity';
 export * from './invitations.service';
 export * from './secret-token';
+export * from './identity-notification-kinds';
+export * from './email-verification.entity';
+export * from './email-verification.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import type { Grade, StaffGroup } from '@slp/identity';
-import { AccessScope, AuditService, ConflictError, findPage, ForbiddenError, isUniqueViolation, newId, NotFoundError, Page, PageRequest } from '@slp/platform';
+import { AccessScope, AuditService, ConflictError, EmailNotVerifiedError, findPage, ForbiddenError, isUniqueViolation, newId, NotFoundError, Page, PageRequest } from '@slp/platform';
 import { Cohort } from './cohort.entity';
 import { CohortStatus, enrolmentClosedReason } from './cohort-status';
 import { EnrolmentEvents } from './enrolment-events';
@@ -88,6 +88,7 @@ export class EnrolmentService {
 
   /** A participant enrols themself (or applies, when the cohort needs approval). */
   enrolSelf(scope: AccessScope, cohortId: string): Promise<EnrolmentRecord> {
+    if (!scope.emailVerified) throw new EmailNotVerifiedError('Verify your email address before enrolling: follow the link in the email we sent when you registered, or ask for a new one (POST /api/v1/auth/verify-email/resend).');
     return this.em.transactional((em) => this.place(em, { cohortId, personId: scope.personId, source: 'self', access: 'self', preApproved: false, scope, actorAccountId: scope.accountId }));
   }
 

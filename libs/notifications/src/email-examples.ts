@@ -1,6 +1,6 @@
 /**
  * Example `data` for every email kind, in the shape the notifiers write to the outbox
- * (InvitationsService, LearningNotifier, TalentNotifier, SessionRemindersService with the links EmailSender adds,
+ * (InvitationsService, EmailVerificationService, AuthService, LearningNotifier, TalentNotifier, SessionRemindersService with the links EmailSender adds,
  * LeadDigestService). For template tests, previews and the rendering benchmark.
  */
 
@@ -74,6 +74,28 @@ export const EMAIL_EXAMPLES: Record<string, Record<string, unknown>> = {
     acceptUrl: `${PUBLIC_URL}/invitations/accept?token=Qm7vT2xK9pL4sW0yB5cN8dR1fH6gJ3aE2uI9oZ3bV0`,
     expiresAt: '2026-12-17T14:15:00.000Z',
     expiresAtLondon: 'Thursday 17 December 2026, 2:15pm',
+  },
+  email_verification: {
+    givenName: 'Amara',
+    verifyUrl: `${PUBLIC_URL}/verify-email?token=Vt4kP8xN2qL6sW1yB7cM3dR9fH5gJ0aE4uI2oZ8bV1`,
+    expiresAt: '2026-12-05T14:15:00.000Z',
+    expiresAtLondon: 'Saturday 5 December 2026, 2:15pm',
+  },
+  registration_known_person: {
+    givenName: 'Siobhan',
+    acceptUrl: `${PUBLIC_URL}/invitations/accept?token=Rk2mT7xJ9pL4sW0yB5cN8dR1fH6gJ3aE2uI9oZ3bV5`,
+    expiresAt: '2026-12-17T14:15:00.000Z',
+    expiresAtLondon: 'Thursday 17 December 2026, 2:15pm',
+  },
+  registration_existing_account: {
+    givenName: 'Priya',
+    signInUrl: `${PUBLIC_URL}/sign-in`,
+  },
+  sign_in_attempts_alert: {
+    givenName: 'Oluwaseun',
+    failures: 10,
+    windowMinutes: 15,
+    signInUrl: `${PUBLIC_URL}/sign-in`,
   },
 
   enrolment_confirmed: { ...enrolment },

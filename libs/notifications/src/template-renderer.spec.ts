@@ -13,6 +13,10 @@ const ALL_KINDS = Object.keys(EMAIL_EXAMPLES);
 /** What a reader must find in both parts of each example email (as text; the HTML check escapes it). */
 const KEY_CONTENT: Record<string, string[]> = {
   account_invitation: ['Dear Siobhan', 'set up an account', 'by Thursday 17 December 2026, 2:15pm', 'https://leadership.example.nhs.uk/invitations/accept?token=Qm7vT2xK9pL4sW0yB5cN8dR1fH6gJ3aE2uI9oZ3bV0'],
+  email_verification: ['Dear Amara', 'confirm this is your email address', 'by Saturday 5 December 2026, 2:15pm', 'https://leadership.example.nhs.uk/verify-email?token=Vt4kP8xN2qL6sW1yB7cM3dR9fH5gJ0aE4uI2oZ8bV1'],
+  registration_known_person: ['Dear Siobhan', 'You already have a place in the directory', 'by Thursday 17 December 2026, 2:15pm', 'https://leadership.example.nhs.uk/invitations/accept?token=Rk2mT7xJ9pL4sW0yB5cN8dR1fH6gJ3aE2uI9oZ3bV5'],
+  registration_existing_account: ['Dear Priya', 'You already have an account', 'your account has not changed'],
+  sign_in_attempts_alert: ['Dear Oluwaseun', '10 attempts', 'in the last 15 minutes'],
   enrolment_confirmed: ['Dear Priya', 'Leading Integrated Care', 'West Yorkshire, January 2027', 'Monday 11 January 2027 to Friday 25 June 2027'],
   waitlisted: ['Dear Priya', 'Leading Integrated Care', 'number 3 on the waiting list'],
   application_received: ['Dear Priya', 'Leading Integrated Care', 'review your application'],
@@ -46,6 +50,10 @@ const KEY_CONTENT: Record<string, string[]> = {
 /** The call to action each email links to, where its data has one. */
 const CALL_TO_ACTION: Record<string, string> = {
   account_invitation: 'acceptUrl',
+  email_verification: 'verifyUrl',
+  registration_known_person: 'acceptUrl',
+  registration_existing_account: 'signInUrl',
+  sign_in_attempts_alert: 'signInUrl',
   place_offered: 'enrolmentUrl',
   nomination_consent_request: 'consentUrl',
   nomination_consented: 'nominationUrl',

@@ -4,7 +4,7 @@ import { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { Organisation } from '@slp/directory';
 import { Account, hashSecretToken, InvitationsService, newSecretToken, Person } from '@slp/identity';
 import { Cohort, Enrolment, EnrolmentEvents, EnrolmentSeatedListener, EnrolmentService, Programme, ProgrammeAccess } from '@slp/learning';
-import { AccessScope, AuditService, ConflictError, findPage, ForbiddenError, InvalidInputError, isUniqueViolation, NotFoundError, Page, PageRequest } from '@slp/platform';
+import { AccessScope, AuditService, ConflictError, EmailNotVerifiedError, findPage, ForbiddenError, InvalidInputError, isUniqueViolation, NotFoundError, Page, PageRequest } from '@slp/platform';
 import { Membership } from './membership.entity';
 import { NominationEvent } from './nomination-event.entity';
 import { canMoveNomination, NominationStatus, Readiness } from './nomination-status';
@@ -141,7 +141,13 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
     return result;
   }
 
+  /**
+   * The caller's own nominations. A nomination is made by email address, so an account that has
+   * not proved it owns its address sees none of them (409 saying why); the nominee can still answer
+   * by the emailed link.
+   */
   listMine(scope: AccessScope, page: PageRequest): Promise<Page<Nomination>> {
+    if (!scope.emailVerified) throw new EmailNotVerifiedError('Verify your email address to see nominations made for you: follow the link in the email we sent when you registered. You can also answer a nomination from the link in its email.');
     return findPage(this.em, Nomination, { nominee: scope.personId }, { createdAt: 'desc', id: 'desc' }, page, ['nominee', 'nominator', 'programme', 'cohort', 'talentPool']);
   }
 
@@ -150,7 +156,7 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
     const nomination = await this.em.findOne(Nomination, { id }, { populate: ['nominee', 'nominator', 'programme', 'cohort', 'talentPool'] });
     if (!nomination) throw NotFoundError.of('nomination', id);
     const staff = ProgrammeAccess.canManage(scope, nomination.targetSystemId ?? null);
-    if (!staff && nomination.nominee.id !== scope.personId) throw NotFoundError.of('nomination', id);
+    if (!staff && !this.isNominee(scope, nomination)) throw NotFoundError.of('nomination', id);
     return this.view(this.em, nomination, staff || nomination.gridSharedWithNominee);
   }
 
@@ -158,7 +164,7 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
   async answer(scope: AccessScope, id: string, decision: 'consent' | 'decline', notifyLineManager = false): Promise<NominationView> {
     return this.em.transactional(async (em) => {
       const nomination = await this.lock(em, { id });
-      if (!nomination || nomination.nominee.id !== scope.personId) {
+      if (!nomination || !this.isNominee(scope, nomination)) {
         if (nomination && ProgrammeAccess.canManage(scope, nomination.targetSystemId ?? null)) throw new ForbiddenError('Only the nominee can consent or decline.');
         throw NotFoundError.of('nomination', id);
       }
@@ -178,7 +184,9 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
         throw new InvalidInputError('This consent link has been used or has expired.', [{ field: 'token', message: 'token is invalid, used or expired' }]);
       }
       await this.recordAnswer(em, nomination, decision, notifyLineManager, { accountId: null, role: 'nominee' });
-      const hasAccount = (await em.count(Account, { person: nomination.nominee })) > 0;
+      // An account that never proved the address does not count: the invitation lets the owner of
+      // the mailbox (who just used this link) take it over.
+      const hasAccount = (await em.count(Account, { person: nomination.nominee, passwordHash: { $ne: null }, emailVerifiedAt: { $ne: null } })) > 0;
       // The invitation's token goes only into the email, never into this answer.
       const invitationSent = decision === 'consent' && !hasAccount;
       if (invitationSent) await this.invitations.issue(em, nomination.nominee);
@@ -224,7 +232,7 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
     return this.em.transactional(async (em) => {
       const nomination = await this.lock(em, { id });
       const staff = nomination ? ProgrammeAccess.canManage(scope, nomination.targetSystemId ?? null) : false;
-      const nominee = nomination?.nominee.id === scope.personId;
+      const nominee = nomination ? this.isNominee(scope, nomination) : false;
       if (!nomination || (!staff && !nominee)) throw NotFoundError.of('nomination', id);
       if (!canMoveNomination(nomination.status, 'withdrawn')) throw new ConflictError(`A ${nomination.status} nomination cannot be withdrawn.`);
       nomination.consentTokenHash = null;
@@ -232,6 +240,11 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
       this.audit.record(em, { actorAccountId: scope.accountId, action: 'nomination.withdraw', objectType: 'nomination', objectId: nomination.id });
       return this.view(em, nomination, staff || nomination.gridSharedWithNominee);
     });
+  }
+
+  /** The signed-in caller is this nomination's nominee, and has proved they own the email it was sent to. */
+  private isNominee(scope: AccessScope, nomination: Nomination): boolean {
+    return nomination.nominee.id === scope.personId && scope.emailVerified;
   }
 
   private async decide(scope: AccessScope, id: string, change: (em: EntityManager, nomination: Nomination, actor: Actor, label: string) => Promise<string>): Promise<NominationView> {
@@ -307,7 +320,14 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
     return { kind: 'talent_pool', id: pool.id, systemId: pool.system.id, programme: null, cohort: null, pool };
   }
 
-  /** The nominee must work for an organisation of the target's system (any system for a national target). */
+  /**
+   * The nominee must work for an organisation of the target's system (any system for a national
+   * target). By id, the person must be one the caller can see. By email, the answer must not say
+   * whether that address is already someone's record elsewhere: the nomination goes to whoever
+   * owns the address, who is asked for consent by email as any new nominee is. A nomination never
+   * sets employment facts on an existing record: someone with no organisation gets the named one as
+   * a proposal, for a lead or admin of that system to confirm; a record with one is left as it is.
+   */
   private async resolveNominee(em: EntityManager, scope: AccessScope, input: NomineeInput, systemId: string | null): Promise<Person> {
     const worksThere = (person: Person) => systemId === null || person.organisation?.system.id === systemId;
     if ('personId' in input) {
@@ -319,10 +339,13 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
     const organisation = await em.findOne(Organisation, { id: input.organisationId });
     if (!organisation) throw new InvalidInputError(`There is no organisation ${input.organisationId}.`, [{ field: 'nominee.organisationId', message: 'nominee.organisationId must be an existing organisation' }]);
     if (systemId !== null && organisation.system.id !== systemId) throw new ForbiddenError('The nominee must work for an organisation in the system that owns the target.');
-    const existing = await em.findOne(Person, { email: input.email }, { populate: ['organisation'] });
+    const existing = await em.findOne(Person, { email: input.email }, { populate: ['organisation', 'pendingOrganisation'] });
     if (existing) {
-      existing.organisation ??= organisation;
-      if (!worksThere(existing)) throw new ForbiddenError('The nominee must work for an organisation in the system that owns the target.');
+      if (!existing.organisation && !existing.employmentProposedAt) {
+        existing.pendingOrganisation = organisation;
+        existing.employmentProposedAt = new Date();
+        this.audit.record(em, { actorAccountId: scope.accountId, action: 'person.employment.propose', objectType: 'person', objectId: existing.id, details: { fields: ['organisationId'], via: 'nomination' } });
+      }
       return existing;
     }
     return em.create(Person, { email: input.email, givenName: input.givenName, familyName: input.familyName, organisation, createdAt: new Date(), updatedAt: new Date() });

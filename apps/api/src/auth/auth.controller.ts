@@ -1,10 +1,10 @@
 import { Body, Controller, Headers, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Account, AuthService, InvitationsService, TokenPair } from '@slp/identity';
-import { NotAuthenticatedError, Public } from '@slp/platform';
+import { Account, AuthService, EmailVerificationService, InvitationsService, TokenPair } from '@slp/identity';
+import { AccessScope, Authenticated, CurrentPrincipal, NotAuthenticatedError, Principal, Public } from '@slp/platform';
 import { LoginDto, LogoutDto, RefreshDto, TokenPairDto } from './dto/login.dto';
-import { AcceptInvitationDto, RegisterDto, RegisteredAccountDto } from './dto/register.dto';
+import { AcceptInvitationDto, RegisterDto, RegisteredAccountDto, VerifyEmailDto } from './dto/register.dto';
 import { LocalAuthGuard } from './local-auth.guard';
 
 @ApiTags('auth')
@@ -13,14 +13,36 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly invitations: InvitationsService,
+    private readonly verification: EmailVerificationService,
   ) {}
 
-  /** Creates a participant account. */
+  /**
+   * Creates a participant account, whose email must then be verified. The answer is the same
+   * whether or not the email is already known (no account-enumeration oracle): what to do next
+   * goes to the address's owner by email. Rate limited per IP and overall (429 with Retry-After).
+   */
   @Public()
   @Post('register')
-  async register(@Body() body: RegisterDto): Promise<RegisteredAccountDto> {
-    const account = await this.auth.register(body);
-    return { id: account.id, email: account.person.email, roles: account.roles };
+  async register(@Req() request: FastifyRequest, @Body() body: RegisterDto): Promise<RegisteredAccountDto> {
+    const registered = await this.auth.register(body, request.ip);
+    return { id: registered.id, email: registered.email, roles: [...registered.roles] };
+  }
+
+  /** Follows the emailed verification link: 404 not a link we sent, 409 already used, 400 expired. */
+  @Public()
+  @Post('verify-email')
+  @HttpCode(204)
+  async verifyEmail(@Body() body: VerifyEmailDto): Promise<void> {
+    await this.verification.verify(body.token);
+  }
+
+  /** Sends the signed-in, unverified account a fresh verification link (409 if verified; rate limited). */
+  @Authenticated()
+  @Post('verify-email/resend')
+  @HttpCode(202)
+  async resendVerification(@CurrentPrincipal() principal: Principal): Promise<Record<string, never>> {
+    await this.verification.resend(AccessScope.of(principal));
+    return {};
   }
 
   /** Signs in; rate limited per account and per IP (429 with Retry-After). */

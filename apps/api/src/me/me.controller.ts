@@ -10,6 +10,8 @@ export class MeDto {
   email!: string;
   roles!: string[];
   systemIds!: string[];
+  /** False until a self-registered account follows its verification link; until then it cannot enrol or see nominations. */
+  emailVerified!: boolean;
   person!: PersonDto;
 }
 
@@ -25,7 +27,7 @@ export class MeController {
   @Get()
   async me(@CurrentPrincipal() principal: Principal): Promise<MeDto> {
     const account = await this.accounts.me(principal.accountId);
-    return { id: account.id, email: account.person.email, roles: account.roles, systemIds: account.systemIds, person: toPersonDto(account.person) };
+    return { id: account.id, email: account.person.email, roles: account.roles, systemIds: account.systemIds, emailVerified: Boolean(account.emailVerifiedAt), person: toPersonDto(account.person) };
   }
 
   /** Your own equality monitoring; nobody else can read it. */

@@ -56,7 +56,7 @@ export class DemoSeeder extends Seeder {
         createdAt: new Date(),
         updatedAt: new Date(),
       });
-      const account = em.create(Account, { person, passwordHash, roles: demo.roles, systemIds: demo.systems.map((code) => systems.get(code)!.id), status: 'active', createdAt: new Date() });
+      const account = em.create(Account, { person, passwordHash, roles: demo.roles, systemIds: demo.systems.map((code) => systems.get(code)!.id), status: 'active', createdAt: new Date(), emailVerifiedAt: new Date() });
       em.create(AuditEntry, { at: new Date(), actorAccountId: null, action: 'account.create', objectType: 'account', objectId: account.id, details: { via: 'demo-seed' } });
     }
     await em.flush();

@@ -27,6 +27,11 @@ export class AccessScope {
     return this.principal.personId;
   }
 
+  /** Whether the caller proved they own their email address (see {@link Principal.emailVerified}). */
+  get emailVerified(): boolean {
+    return this.principal.emailVerified !== false;
+  }
+
   has(role: Role): boolean {
     return this.principal.roles.includes(role);
   }

@@ -11,4 +11,9 @@ export interface Principal {
   readonly roles: readonly Role[];
   /** Systems the caller works for; an admin with none is a national admin. */
   readonly systemIds: readonly string[];
+  /**
+   * False for a self-registered account that has not proved it owns its email address. Principals
+   * the platform builds itself (jobs, the CLI) leave it out and count as verified.
+   */
+  readonly emailVerified?: boolean;
 }

@@ -107,6 +107,22 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('sign-in and registration limits', () => {
+    it('defaults to failures only: 5 per account and address, 50 per account, 100 per address, alert at 10, in 15 minutes', () => {
+      const { auth } = loadConfig({});
+
+      expect(auth).toMatchObject({ loginMaxFailuresPerAccountAndIp: 5, loginMaxFailuresPerAccount: 50, loginMaxFailuresPerIp: 100, loginAlertAfterFailures: 10, loginWindowSeconds: 900 });
+      expect(auth).toMatchObject({ registerMaxPerIp: 10, registerMaxGlobal: 300, registerWindowSeconds: 3600, verificationResendMaxPerHour: 3 });
+    });
+
+    it('refuses limits that contradict each other, naming the variable', () => {
+      expect(problemsFor({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '20', LOGIN_ALERT_AFTER_FAILURES: '30' }).message).toContain('LOGIN_ALERT_AFTER_FAILURES must be at most LOGIN_MAX_FAILURES_PER_ACCOUNT (20)');
+      expect(problemsFor({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '4', LOGIN_ALERT_AFTER_FAILURES: '4' }).message).toContain('LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP must be at most LOGIN_MAX_FAILURES_PER_ACCOUNT (4)');
+      expect(problemsFor({ REGISTER_MAX_PER_IP: '50', REGISTER_MAX_GLOBAL: '20' }).message).toContain('REGISTER_MAX_PER_IP must be at most REGISTER_MAX_GLOBAL (20)');
+      expect(problemsFor({ REGISTER_MAX_PER_IP: '0' }).message).toContain('REGISTER_MAX_PER_IP must be at least 1');
+    });
+  });
+
   describe('secrets', () => {
     it('never echoes a rejected JWT_SECRET', () => {
       const secret = 'hunter2-but-too-short';

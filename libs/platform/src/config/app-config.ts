@@ -40,9 +40,21 @@ export interface AppConfig {
     readonly jwtSecret: string;
     readonly accessTokenTtlSeconds: number;
     readonly refreshTokenTtlDays: number;
+    /** Wrong passwords for one account from one client IP per window before that pair is refused. */
+    readonly loginMaxFailuresPerAccountAndIp: number;
+    /** Wrong passwords for one account from all IPs per window before the account is refused (softer). */
     readonly loginMaxFailuresPerAccount: number;
-    readonly loginMaxAttemptsPerIp: number;
+    /** Wrong passwords from one client IP, whichever accounts, per window. Successes never count. */
+    readonly loginMaxFailuresPerIp: number;
+    /** Account-wide failures in a window at which the account holder is emailed, once per window. */
+    readonly loginAlertAfterFailures: number;
     readonly loginWindowSeconds: number;
+    /** Registrations per client IP, and from everyone together, per window (each costs an argon2 hash). */
+    readonly registerMaxPerIp: number;
+    readonly registerMaxGlobal: number;
+    readonly registerWindowSeconds: number;
+    /** Verification emails an account may ask to be re-sent per hour. */
+    readonly verificationResendMaxPerHour: number;
   };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly publicUrl: string;
@@ -105,9 +117,15 @@ const envSchema = z
     JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
     ACCESS_TOKEN_TTL_SECONDS: integer(60, 3600).default(900),
     REFRESH_TOKEN_TTL_DAYS: integer(1, 90).default(14),
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: integer(1, 1000).default(5),
-    LOGIN_MAX_ATTEMPTS_PER_IP: integer(1, 100000).default(50),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP: integer(1, 1000).default(5),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: integer(1, 100000).default(50),
+    LOGIN_MAX_FAILURES_PER_IP: integer(1, 1000000).default(100),
+    LOGIN_ALERT_AFTER_FAILURES: integer(1, 100000).default(10),
     LOGIN_WINDOW_SECONDS: integer(1, 86400).default(900),
+    REGISTER_MAX_PER_IP: integer(1, 100000).default(10),
+    REGISTER_MAX_GLOBAL: integer(1, 10000000).default(300),
+    REGISTER_WINDOW_SECONDS: integer(1, 86400).default(3600),
+    EMAIL_VERIFICATION_RESEND_MAX_PER_HOUR: integer(1, 100).default(3),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     PUBLIC_URL: url(['http:', 'https:']).optional(),
   })
@@ -117,6 +135,15 @@ const envSchema = z
     }
     if (env.NODE_ENV === 'production' && env.JWT_SECRET === DEV_JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must not be the development default in production' });
+    }
+    if (env.LOGIN_ALERT_AFTER_FAILURES > env.LOGIN_MAX_FAILURES_PER_ACCOUNT) {
+      ctx.addIssue({ code: 'custom', path: ['LOGIN_ALERT_AFTER_FAILURES'], message: `must be at most LOGIN_MAX_FAILURES_PER_ACCOUNT (${env.LOGIN_MAX_FAILURES_PER_ACCOUNT}), or the alert would never be sent` });
+    }
+    if (env.LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP > env.LOGIN_MAX_FAILURES_PER_ACCOUNT) {
+      ctx.addIssue({ code: 'custom', path: ['LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP'], message: `must be at most LOGIN_MAX_FAILURES_PER_ACCOUNT (${env.LOGIN_MAX_FAILURES_PER_ACCOUNT})` });
+    }
+    if (env.REGISTER_MAX_PER_IP > env.REGISTER_MAX_GLOBAL) {
+      ctx.addIssue({ code: 'custom', path: ['REGISTER_MAX_PER_IP'], message: `must be at most REGISTER_MAX_GLOBAL (${env.REGISTER_MAX_GLOBAL})` });
     }
   });
 
@@ -146,9 +173,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       jwtSecret: env.JWT_SECRET ?? DEV_JWT_SECRET,
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      loginMaxFailuresPerAccountAndIp: env.LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP,
       loginMaxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
-      loginMaxAttemptsPerIp: env.LOGIN_MAX_ATTEMPTS_PER_IP,
+      loginMaxFailuresPerIp: env.LOGIN_MAX_FAILURES_PER_IP,
+      loginAlertAfterFailures: env.LOGIN_ALERT_AFTER_FAILURES,
       loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
+      registerMaxPerIp: env.REGISTER_MAX_PER_IP,
+      registerMaxGlobal: env.REGISTER_MAX_GLOBAL,
+      registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
+      verificationResendMaxPerHour: env.EMAIL_VERIFICATION_RESEND_MAX_PER_HOUR,
     },
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,

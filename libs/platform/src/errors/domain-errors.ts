@@ -76,3 +76,13 @@ export class ServiceUnavailableError extends DomainError {
   readonly title = 'Service unavailable';
   readonly kind = 'service-unavailable';
 }
+
+/**
+ * The caller's account has not proved it owns its email address yet (self-registered, link not
+ * followed), so nothing may be attached to it on the strength of that address.
+ */
+export class EmailNotVerifiedError extends DomainError {
+  readonly status = 409;
+  readonly title = 'Email address not verified';
+  readonly kind = 'email-not-verified';
+}

@@ -50,3 +50,10 @@ export class AcceptInvitationDto {
   @MaxLength(256)
   password!: string;
 }
+
+export class VerifyEmailDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  token!: string;
+}
