@@ -44,6 +44,12 @@ export interface AppConfig {
     readonly loginMaxAttemptsPerIp: number;
     readonly loginWindowSeconds: number;
   };
+  readonly retention: {
+    /** People with no activity for this many years are erased by the weekly retention job. */
+    readonly inactiveYears: number;
+    /** Days after sending that an email's template data snapshot is cleared. */
+    readonly notificationPayloadDays: number;
+  };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly publicUrl: string;
 }
@@ -103,6 +109,9 @@ const envSchema = z
     LOGIN_MAX_FAILURES_PER_ACCOUNT: integer(1, 1000).default(5),
     LOGIN_MAX_ATTEMPTS_PER_IP: integer(1, 100000).default(50),
     LOGIN_WINDOW_SECONDS: integer(1, 86400).default(900),
+    // The NHS Records Management Code keeps "other training records" 6 years; an organisation's IG lead may choose otherwise.
+    RETENTION_INACTIVE_YEARS: integer(1, 100).default(6),
+    NOTIFICATION_PAYLOAD_DAYS: integer(1, 3650).default(90),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     PUBLIC_URL: url(['http:', 'https:']).optional(),
   })
@@ -145,6 +154,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       loginMaxAttemptsPerIp: env.LOGIN_MAX_ATTEMPTS_PER_IP,
       loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
     },
+    retention: { inactiveYears: env.RETENTION_INACTIVE_YEARS, notificationPayloadDays: env.NOTIFICATION_PAYLOAD_DAYS },
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
   };
