@@ -10,6 +10,7 @@ import { AccountsService } from './accounts.service';
 import { AuthService } from './auth.service';
 import { EqualityMonitoring } from './equality-monitoring.entity';
 import { EqualityService } from './equality.service';
+import { IDENTITY_PERSONAL_DATA } from './identity-personal-data';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { PeopleService } from './people.service';
 import { Person } from './person.entity';
@@ -19,7 +20,7 @@ export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitor
 
 @Module({
   imports: [MikroOrmModule.forFeature(IDENTITY_ENTITIES), DirectoryModule, NotificationsModule, JwtModule.register({})],
-  providers: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, LoginRateLimiter],
+  providers: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, LoginRateLimiter, ...IDENTITY_PERSONAL_DATA],
   exports: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService],
 })
 export class IdentityModule {}

@@ -10,3 +10,4 @@ export * from './identity.module';
 export * from './account-invitation.entity';
 export * from './invitations.service';
 export * from './secret-token';
+export * from './identity-personal-data';

@@ -23,6 +23,7 @@ export class Notification {
   @Property({ type: 'uuid', nullable: true })
   recipientPersonId?: string | null;
 
+  @Index()
   @Property({ columnType: 'citext', type: 'string' })
   recipientEmail!: string;
 
