@@ -1,6 +1,7 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { PassportModule } from '@nestjs/passport';
+import { DataRightsModule } from '@slp/data-rights';
 import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
 import { LearningModule } from '@slp/learning';
@@ -9,6 +10,7 @@ import { ReportsModule } from '@slp/reports';
 import { TalentModule } from '@slp/talent';
 import { AppConfig, AuditModule, bullOptions, MAINTENANCE_QUEUE, ConfigModule, DatabaseModule, HealthModule, HttpAccessModule, LoggingModule, RedisModule, RequestContextMiddleware } from '@slp/platform';
 import { AccountsController } from './accounts/accounts.controller';
+import { DataRightsController } from './data-rights/data-rights.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { LocalStrategy } from './auth/local.strategy';
@@ -47,6 +49,7 @@ export class ApiModule implements NestModule {
         TalentModule,
         NotificationsModule,
         ReportsModule,
+        DataRightsModule,
         // The API reads queue counts; it never processes jobs.
         BullModule.forRoot(bullOptions(config)),
         BullModule.registerQueue({ name: EMAIL_QUEUE }, { name: MAINTENANCE_QUEUE }),
@@ -68,6 +71,7 @@ export class ApiModule implements NestModule {
         PipelineController,
         NotificationsController,
         ReportsController,
+        DataRightsController,
       ],
       providers: [JwtStrategy, LocalStrategy],
     };
