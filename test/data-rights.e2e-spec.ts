@@ -307,6 +307,14 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
       expect(await auditRows(api, { action: 'person.erase', objectId: subject.person.id })).toHaveLength(1);
     });
 
+    it('leaves no one to enrol or nominate: the erased person is not found', async () => {
+      const em = forkEm(api);
+      const open = await cohort(em, await programme(em, systemA));
+      expectProblem(await post(`/cohorts/${open.id}/enrolments`, leadA, { personId: subject.person.id }), 404);
+      const nomination = await post('/nominations', leadA, { nominee: { personId: subject.person.id }, cohortId: open.id, readiness: 'ready_now', performance: 2, potential: 2, rationale: 'Again' });
+      expectProblem(nomination, 400, ['nominee.personId']);
+    });
+
     it('leaves the other person’s record without the erased line manager’s address', async () => {
       const [row] = await sql<{ line_manager_email: string | null }>(`select line_manager_email from person where id = ?`, [managed.person.id]);
       expect(row!.line_manager_email).toBeNull();

@@ -114,7 +114,7 @@ export class EnrolmentService {
               p.system_id, p.title, p.eligible_staff_groups, p.min_grade, p.max_grade, p.eligible_grades,
               (select json_build_object('id', pe.id, 'email', pe.email, 'given_name', pe.given_name, 'family_name', pe.family_name,
                                         'staff_group', pe.staff_group, 'grade', pe.grade, 'system_id', o.system_id)
-                 from person pe left join organisation o on o.id = pe.organisation_id where pe.id = ?) as person,
+                 from person pe left join organisation o on o.id = pe.organisation_id where pe.id = ? and pe.erased_at is null) as person,
               -- Sessions still to come: someone who gets a seat now is invited to each (no extra round trip).
               (select json_agg(json_build_object('id', s.id, 'sequence', s.sequence, 'title', s.title, 'kind', s.kind, 'starts_at', s.starts_at,
                                                  'ends_at', s.ends_at, 'location', s.location, 'online_url', s.online_url) order by s.starts_at, s.id)
