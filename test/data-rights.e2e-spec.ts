@@ -208,6 +208,46 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
       expect(everything).not.toContain(hashes!.token_hash);
     });
 
+    it('exports a long history in under 2 seconds', async () => {
+      const em = forkEm(api);
+      const veteran = await account(em, { organisation: orgA });
+      const programmeId = (await programme(em, systemA)).id;
+      const person = veteran.person.id;
+      // 200 cohorts of 5 sessions, attended; 50 decided nominations with their history; 2,000 emails; 5,000 audit entries.
+      await sql(
+        `with c as (insert into cohort (id, programme_id, name, capacity, seats_taken, waitlist_tickets, enrolment_opens_at, enrolment_closes_at, starts_at, ends_at, status, created_at, updated_at)
+                    select gen_random_uuid(), ?, 'Cohort ' || i, 20, 0, 0, now() - interval '2 years', now() - interval '1 year', now() - interval '1 year', now(), 'completed', now(), now() from generate_series(1, 200) i returning id),
+              e as (insert into enrolment (id, cohort_id, person_id, status, source, created_at, updated_at, enrolled_at, ended_at)
+                    select gen_random_uuid(), c.id, ?, 'completed', 'self', now(), now(), now(), now() from c returning id, cohort_id),
+              s as (insert into session (id, cohort_id, title, kind, starts_at, ends_at, status, sequence, created_at, updated_at)
+                    select gen_random_uuid(), c.id, 'Session ' || i, 'workshop', now() - interval '1 day', now(), 'scheduled', 0, now(), now() from c, generate_series(1, 5) i returning id, cohort_id)
+         insert into attendance (session_id, enrolment_id, status, recorded_by_account_id, recorded_at) select s.id, e.id, 'present', ?, now() from s join e on e.cohort_id = s.cohort_id`,
+        [programmeId, person, leadA.account.id],
+      );
+      await sql(
+        `with n as (insert into nomination (id, nominee_id, nominator_account_id, nominator_id, programme_id, target_system_id, status, readiness, performance, potential, rationale, created_at, updated_at)
+                    select gen_random_uuid(), ?, ?, ?, ?, ?, 'rejected', 'ready_now', 2, 2, 'Rationale ' || i, now(), now() from generate_series(1, 50) i returning id)
+         insert into nomination_event (id, nomination_id, from_status, to_status, actor_role, at) select gen_random_uuid(), n.id, null, 'submitted', 'nominator', now() from n, generate_series(1, 4)`,
+        [person, leadA.account.id, leadA.person.id, programmeId, systemA.id],
+      );
+      await sql(
+        `insert into notification (id, kind, recipient_person_id, recipient_email, recipient_name, subject_type, subject_id, data, dedupe_key, status, attempts, created_at, sent_at)
+         select gen_random_uuid(), 'session_reminder_24h', ?, ?, 'Test', 'session', gen_random_uuid(), '{"givenName":"Test","cohortName":"Cohort"}', 'perf:' || i || ':' || ?, 'sent', 1, now(), now() from generate_series(1, 2000) i`,
+        [person, veteran.email, person],
+      );
+      await sql(`insert into audit_log (actor_account_id, action, object_type, object_id, details) select ?, 'account.login', 'account', ?, null from generate_series(1, 5000)`, [veteran.account.id, veteran.account.id]);
+
+      const started = performance.now();
+      const response = await download('/me/data-export', veteran).expect(200);
+      const elapsed = performance.now() - started;
+
+      const files = await zipOf(response);
+      expect(JSON.parse(files.get('enrolments.json')!)).toHaveLength(200);
+      expect((JSON.parse(files.get('emails.json')!) as { emails: unknown[] }).emails).toHaveLength(2000);
+      expect((JSON.parse(files.get('audit-log.json')!) as unknown[]).length).toBeGreaterThanOrEqual(5000);
+      expect(elapsed).toBeLessThan(2000);
+    });
+
     it('is audited, without personal data', async () => {
       const exports = await auditRows(api, { action: 'person.data_export', objectId: subject.person.id });
       expect(exports.length).toBeGreaterThanOrEqual(1);
