@@ -84,10 +84,14 @@ export class NotificationsPersonalData implements PersonalDataArea {
     return Number(row?.count ?? 0);
   }
 
-  /** Emails to other people whose template data names the person (their full name or address): those strings are replaced. */
+  /**
+   * Emails to other people whose template data names the person (their full name or address):
+   * those strings are replaced. Only rows still holding data are searched (a partial index keeps
+   * that to recent and unsent emails), whatever kind of email may name someone.
+   */
   private async redactMentions(em: EntityManager, email: string, fullName: string, erasedEmail: string): Promise<number> {
     const like = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows = await em.execute<MentionRow[]>(`select id, data from notification where data::text ilike ? or data::text ilike ? for update`, [like(email), like(JSON.stringify(fullName).slice(1, -1))]);
+    const rows = await em.execute<MentionRow[]>(`select id, data from notification where data <> '{}'::jsonb and (data::text ilike ? or data::text ilike ?) for update`, [like(email), like(JSON.stringify(fullName).slice(1, -1))]);
     const replacements: [RegExp, string][] = [
       [new RegExp(escapeRegExp(email), 'gi'), erasedEmail],
       [new RegExp(escapeRegExp(fullName), 'gi'), ERASED_NAME],

@@ -11,9 +11,11 @@ export class Migration20261204161_person_erased_at extends Migration {
   override up(): void | Promise<void> {
     this.addSql(`alter table "person" add column "erased_at" timestamptz null;`);
     this.addSql(`create index "notification_recipient_email_index" on "notification" ("recipient_email");`);
+    this.addSql(`create index "notification_with_payload_index" on "notification" ("created_at") where "data" <> '{}'::jsonb;`);
   }
 
   override down(): void | Promise<void> {
+    this.addSql(`drop index "notification_with_payload_index";`);
     this.addSql(`drop index "notification_recipient_email_index";`);
     this.addSql(`alter table "person" drop column "erased_at";`);
   }
