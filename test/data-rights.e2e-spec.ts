@@ -347,6 +347,12 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
       expect(await auditRows(api, { action: 'person.erase', objectId: subject.person.id })).toHaveLength(1);
     });
 
+    it('refuses to write names back onto the erased record', async () => {
+      const response = await api.http().patch(`/api/v1/people/${subject.person.id}`).set(auth(adminA)).send({ givenName: GIVEN });
+      expectProblem(response, 409);
+      expect(await columnsContaining(GIVEN)).toEqual([]);
+    });
+
     it('leaves no one to enrol or nominate: the erased person is not found', async () => {
       const em = forkEm(api);
       const open = await cohort(em, await programme(em, systemA));
