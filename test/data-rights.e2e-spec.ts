@@ -347,6 +347,18 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
       expect(await auditRows(api, { action: 'person.erase', objectId: subject.person.id })).toHaveLength(1);
     });
 
+    it('erases once when two admins ask at the same moment', async () => {
+      const other = await account(forkEm(api), { organisation: orgA });
+      const secondAdmin = await account(forkEm(api), { roles: ['admin'] });
+      const [a, b] = await Promise.all([
+        post(`/people/${other.person.id}/erasure`, nationalAdmin, { reason: 'request' }),
+        post(`/people/${other.person.id}/erasure`, secondAdmin, { reason: 'request' }),
+      ]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect(a.body).toEqual(b.body);
+      expect(await auditRows(api, { action: 'person.erase', objectId: other.person.id })).toHaveLength(1);
+    });
+
     it('refuses to write names back onto the erased record', async () => {
       const response = await api.http().patch(`/api/v1/people/${subject.person.id}`).set(auth(adminA)).send({ givenName: GIVEN });
       expectProblem(response, 409);
