@@ -88,4 +88,21 @@ describe('worker maintenance jobs (e2e)', () => {
       expect(headers['message-id']).toBe(`<${kinds[i]!.id}@system-leadership-platform>`);
     }
   });
+  it('schedules the weekly retention run once, and the run erases a person inactive for six years', async () => {
+    const queue = worker.get<Queue>(getQueueToken(MAINTENANCE_QUEUE));
+    const schedulers = (await queue.getJobSchedulers()).filter((s) => s.key === MAINTENANCE_JOBS.retention.name);
+    expect(schedulers).toHaveLength(1);
+    expect(schedulers[0]).toMatchObject({ pattern: MAINTENANCE_JOBS.retention.repeat.pattern, tz: 'Europe/London' });
+
+    const em = orm.em.fork();
+    const [inactive, active] = await people(em, 2, await organisation(em, await system(em)));
+    await em.getConnection().execute(`update person set created_at = now() - interval '7 years', updated_at = now() - interval '7 years' where id = ?`, [inactive!.id]);
+
+    await queue.add(MAINTENANCE_JOBS.retention.name, {});
+
+    const erasedAt = async (id: string) => (await orm.em.fork().getConnection().execute<{ erased_at: Date | null }[]>(`select erased_at from person where id = ?`, [id]))[0]!.erased_at;
+    for (const until = Date.now() + 10_000; Date.now() < until && !(await erasedAt(inactive!.id)); ) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await erasedAt(inactive!.id)).not.toBeNull();
+    expect(await erasedAt(active!.id)).toBeNull();
+  });
 });

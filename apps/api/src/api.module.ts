@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { BullModule } from '@nestjs/bullmq';
 import { PassportModule } from '@nestjs/passport';
+import { DataRightsModule } from '@slp/data-rights';
 import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
 import { LearningModule } from '@slp/learning';
@@ -10,6 +11,7 @@ import { ReportsModule } from '@slp/reports';
 import { TalentModule } from '@slp/talent';
 import { AppConfig, AuditModule, bullOptions, MAINTENANCE_QUEUE, ConfigModule, DatabaseModule, HealthModule, HttpAccessModule, LoggingModule, RedisModule } from '@slp/platform';
 import { AccountsController } from './accounts/accounts.controller';
+import { DataRightsController } from './data-rights/data-rights.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { LocalStrategy } from './auth/local.strategy';
@@ -48,6 +50,7 @@ export class ApiModule {
         TalentModule,
         NotificationsModule,
         ReportsModule,
+        DataRightsModule,
         // The API reads queue counts; it never processes jobs.
         BullModule.forRoot(bullOptions(config)),
         BullModule.registerQueue({ name: EMAIL_QUEUE }, { name: MAINTENANCE_QUEUE }),
@@ -69,6 +72,7 @@ export class ApiModule {
         PipelineController,
         NotificationsController,
         ReportsController,
+        DataRightsController,
       ],
       providers: [JwtStrategy, LocalStrategy],
     };

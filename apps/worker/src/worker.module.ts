@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataRightsModule } from '@slp/data-rights';
 import { DirectoryModule } from '@slp/directory';
 import { IDENTITY_NOTIFICATION_KINDS, IdentityModule } from '@slp/identity';
 import { LEARNING_NOTIFICATION_KINDS, LearningModule } from '@slp/learning';
@@ -69,6 +70,7 @@ export class WorkerModule {
         TalentModule,
         NotificationDeliveryModule,
         ReportsModule,
+        DataRightsModule,
       ],
       providers: [WorkerLifecycle, MaintenanceProcessor],
     };

@@ -13,6 +13,7 @@ import { EqualityService } from './equality.service';
 import { EmailVerification } from './email-verification.entity';
 import { EmailVerificationService } from './email-verification.service';
 import { RegistrationRateLimiter } from './registration-rate-limiter';
+import { IDENTITY_PERSONAL_DATA } from './identity-personal-data';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { PeopleService } from './people.service';
 import { Person } from './person.entity';
@@ -23,7 +24,7 @@ export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitor
 
 @Module({
   imports: [MikroOrmModule.forFeature(IDENTITY_ENTITIES), DirectoryModule, NotificationsModule, JwtModule.register({})],
-  providers: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, EmailVerificationService, LoginRateLimiter, RegistrationRateLimiter, SessionRevocations],
+  providers: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, EmailVerificationService, LoginRateLimiter, RegistrationRateLimiter, SessionRevocations, ...IDENTITY_PERSONAL_DATA],
   exports: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, EmailVerificationService],
 })
 export class IdentityModule {}

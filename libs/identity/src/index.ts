@@ -13,3 +13,4 @@ export * from './secret-token';
 export * from './identity-notification-kinds';
 export * from './email-verification.entity';
 export * from './email-verification.service';
+export * from './identity-personal-data';

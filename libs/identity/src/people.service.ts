@@ -81,6 +81,7 @@ export class PeopleService {
       const self = person.id === scope.personId;
       const admin = scope.canManageSystem(person.organisation?.system.id);
       if (!self && !admin) throw new ForbiddenError('Only the person themself or an admin of their system can change this record.');
+      if (person.erasedAt) throw new ConflictError('This person has been erased: their record can no longer be changed.');
       const changed = Object.keys(input).filter((key) => input[key as keyof UpdatePersonInput] !== undefined);
       const employment = changed.filter((key) => (EMPLOYMENT_FIELDS as readonly string[]).includes(key));
       const organisation = input.organisationId === undefined ? undefined : await this.organisationFor(em, scope, input.organisationId, self && !admin);

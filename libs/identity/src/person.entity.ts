@@ -96,6 +96,10 @@ export class Person {
   @Property({ type: 'timestamptz', nullable: true })
   employmentProposedAt?: Date | null;
 
+  /** When the person was erased (their names, email and free text replaced); the row stays for report counts. */
+  @Property({ type: 'timestamptz', nullable: true })
+  erasedAt?: Date | null;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -115,7 +115,7 @@ export class EnrolmentService {
               p.system_id, p.title, p.eligible_staff_groups, p.min_grade, p.max_grade, p.eligible_grades,
               (select json_build_object('id', pe.id, 'email', pe.email, 'given_name', pe.given_name, 'family_name', pe.family_name,
                                         'staff_group', pe.staff_group, 'grade', pe.grade, 'system_id', o.system_id)
-                 from person pe left join organisation o on o.id = pe.organisation_id where pe.id = ?) as person,
+                 from person pe left join organisation o on o.id = pe.organisation_id where pe.id = ? and pe.erased_at is null) as person,
               -- Sessions still to come: someone who gets a seat now is invited to each (no extra round trip).
               (select json_agg(json_build_object('id', s.id, 'sequence', s.sequence, 'title', s.title, 'kind', s.kind, 'starts_at', s.starts_at,
                                                  'ends_at', s.ends_at, 'location', s.location, 'online_url', s.online_url) order by s.starts_at, s.id)
@@ -262,19 +262,17 @@ export class EnrolmentService {
 
   /** The person (or a lead) withdraws; a freed seat goes to the waitlist in the same transaction. */
   async withdraw(scope: AccessScope, id: string): Promise<EnrolmentRecord> {
-    return this.act(scope, id, 'self_or_manager', async (em, enrolment, cohort, programme, now) => {
-      if (!ACTIVE_ENROLMENT_STATUSES.includes(enrolment.status)) throw new InvalidTransitionError(`A ${enrolment.status} enrolment cannot be withdrawn.`);
-      const heldSeat = enrolment.status === 'enrolled' || enrolment.status === 'offered';
-      enrolment.status = 'withdrawn';
-      enrolment.endedAt = now;
-      enrolment.waitlistTicket = null;
-      enrolment.offerExpiresAt = null;
-      if (heldSeat) {
-        this.seats.releaseSeat(cohort);
-        await this.seats.fillFreeSeats(em, cohort, programme, now);
-      }
-      return 'withdraw';
-    });
+    return this.act(scope, id, 'self_or_manager', this.withdrawal(null));
+  }
+
+  /**
+   * Erasure (or the retention job) withdraws a person's active enrolment by the same path as a
+   * withdrawal, so a freed seat goes to the waiting list; run inside the erasure's transaction.
+   */
+  async withdrawOnErasure(actorAccountId: string | null, id: string): Promise<EnrolmentRecord> {
+    const found = await this.em.findOne(Enrolment, { id }, { fields: ['id', 'cohort'] });
+    if (!found) throw NotFoundError.of('enrolment', id);
+    return this.change(actorAccountId, id, found.cohort.id, this.withdrawal('person_erased'));
   }
 
   async acceptOffer(scope: AccessScope, id: string): Promise<EnrolmentRecord> {
@@ -380,17 +378,40 @@ export class EnrolmentService {
     const manager = ProgrammeAccess.canManage(scope, found.cohort.programme.system?.id ?? null);
     const allowed = who === 'self' ? self : who === 'manager' ? manager : self || manager;
     if (!allowed) throw new ForbiddenError(who === 'self' ? 'Only the person enrolled can do this.' : 'Only programme leads and admins of this programme’s system can do this.');
+    return this.change(scope.accountId, id, found.cohort.id, change);
+  }
+
+  /** Locks the enrolment's cohort, applies `change` and audits it, in one transaction (the caller has authorised). */
+  private async change(actorAccountId: string | null, id: string, cohortId: string, change: EnrolmentChange): Promise<EnrolmentRecord> {
     return this.em.transactional(async (em) => {
       const now = new Date();
-      const cohort = (await this.seats.lockCohort(em, found.cohort.id))!;
+      const cohort = (await this.seats.lockCohort(em, cohortId))!;
       const enrolment = await em.findOneOrFail(Enrolment, { id }, { refresh: true, populate: ['person'] });
       const programme = await em.findOneOrFail(Programme, { id: cohort.programme.id });
       const verb = await change(em, enrolment, cohort, programme, now);
-      this.audit.record(em, { actorAccountId: scope.accountId, action: `enrolment.${verb}`, objectType: 'enrolment', objectId: enrolment.id, details: { cohortId: cohort.id, status: enrolment.status } });
+      this.audit.record(em, { actorAccountId, action: `enrolment.${verb}`, objectType: 'enrolment', objectId: enrolment.id, details: { cohortId: cohort.id, status: enrolment.status } });
       // Written first, so the position counts this enrolment among those waiting.
       await em.flush();
       return toEnrolmentRecord(enrolment, await this.seats.waitlistPosition(em, enrolment));
     });
+  }
+
+  /** Withdrawal: a seat it frees goes to the next person waiting (or is offered), under the cohort lock. */
+  private withdrawal(endReason: string | null): EnrolmentChange {
+    return async (em, enrolment, cohort, programme, now) => {
+      if (!ACTIVE_ENROLMENT_STATUSES.includes(enrolment.status)) throw new InvalidTransitionError(`A ${enrolment.status} enrolment cannot be withdrawn.`);
+      const heldSeat = enrolment.status === 'enrolled' || enrolment.status === 'offered';
+      enrolment.status = 'withdrawn';
+      enrolment.endedAt = now;
+      enrolment.waitlistTicket = null;
+      enrolment.offerExpiresAt = null;
+      if (endReason) enrolment.endReason = endReason;
+      if (heldSeat) {
+        this.seats.releaseSeat(cohort);
+        await this.seats.fillFreeSeats(em, cohort, programme, now);
+      }
+      return 'withdraw';
+    };
   }
 
   private endOffer(enrolment: Enrolment, reason: string, now: Date): void {
@@ -409,3 +430,4 @@ export class EnrolmentService {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 type EnrolmentChange = (em: EntityManager, enrolment: Enrolment, cohort: Cohort, programme: Programme, now: Date) => Promise<string>;
+

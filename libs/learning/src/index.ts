@@ -18,3 +18,4 @@ export * from './learning.module';
 export * from './enrolment-record';
 export * from './session-reminders.service';
 export * from './enrolment-events';
+export * from './learning-personal-data';

@@ -9,6 +9,7 @@ import { Enrolment } from './enrolment.entity';
 import { EnrolmentEvents } from './enrolment-events';
 import { EnrolmentService } from './enrolment.service';
 import { LearningNotifier } from './learning-notifier';
+import { LearningPersonalData } from './learning-personal-data';
 import { Programme } from './programme.entity';
 import { ProgrammesService } from './programmes.service';
 import { SeatAllocator } from './seat-allocator';
@@ -20,7 +21,7 @@ export const LEARNING_ENTITIES = [Programme, Cohort, Enrolment, Session, Attenda
 
 @Module({
   imports: [MikroOrmModule.forFeature(LEARNING_ENTITIES), NotificationsModule],
-  providers: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService, SeatAllocator, LearningNotifier, EnrolmentEvents],
+  providers: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService, SeatAllocator, LearningNotifier, EnrolmentEvents, LearningPersonalData],
   exports: [EnrolmentEvents, ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService],
 })
 export class LearningModule {}

@@ -22,7 +22,7 @@ interface Row {
 }
 
 /** Data fields that grant access (single-use links): removed from the row once the email is sent. */
-const SECRET_DATA_FIELDS = ['consentToken', 'consentUrl', 'acceptUrl'] as const;
+export const SECRET_DATA_FIELDS = ['consentToken', 'consentUrl', 'acceptUrl'] as const;
 
 const SESSION_KINDS = new Set(['session_scheduled', 'session_changed', 'session_cancelled', 'session_reminder_7d', 'session_reminder_24h']);
 

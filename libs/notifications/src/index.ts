@@ -12,3 +12,4 @@ export * from './outbox-relay';
 export * from './email-sender';
 export * from './template-renderer';
 export * from './notification-delivery.module';
+export * from './notifications-personal-data';

@@ -12,6 +12,8 @@ export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
  */
 @Entity({ tableName: 'notification' })
 @Index({ properties: ['status', 'createdAt'] })
+// Rows still holding template data: what erasure searches for other emails naming a person.
+@Index({ name: 'notification_with_payload_index', expression: `create index "notification_with_payload_index" on "notification" ("created_at") where "data" <> '{}'::jsonb` })
 export class Notification {
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
@@ -23,6 +25,7 @@ export class Notification {
   @Property({ type: 'uuid', nullable: true })
   recipientPersonId?: string | null;
 
+  @Index()
   @Property({ columnType: 'citext', type: 'string' })
   recipientEmail!: string;
 

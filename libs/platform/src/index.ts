@@ -30,3 +30,7 @@ export * from './auth/access.module';
 export * from './auth/password-hasher';
 export * from './time/london-time';
 export * from './queue/queue-options';
+export * from './data-rights/personal-data-area';
+export * from './data-rights/personal-data.registry';
+export * from './data-rights/personal-data.module';
+export * from './audit/audit-personal-data';

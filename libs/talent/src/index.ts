@@ -12,3 +12,4 @@ export * from './appointments.service';
 export * from './pipeline.service';
 export * from './talent.module';
 export * from './lead-digest.service';
+export * from './talent-personal-data';

@@ -331,7 +331,8 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
   private async resolveNominee(em: EntityManager, scope: AccessScope, input: NomineeInput, systemId: string | null): Promise<Person> {
     const worksThere = (person: Person) => systemId === null || person.organisation?.system.id === systemId;
     if ('personId' in input) {
-      const person = await em.findOne(Person, { id: input.personId }, { populate: ['organisation'] });
+      // An erased person is no one to nominate.
+      const person = await em.findOne(Person, { id: input.personId, erasedAt: null }, { populate: ['organisation'] });
       if (!person || !scope.canSeeStaffDataOf(person.organisation?.system.id)) throw new InvalidInputError(`There is no person ${input.personId} in your systems.`, [{ field: 'nominee.personId', message: 'nominee.personId must be a person in your systems' }]);
       if (!worksThere(person)) throw new ForbiddenError('The nominee must work for an organisation in the system that owns the target.');
       return person;

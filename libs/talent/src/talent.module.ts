@@ -13,6 +13,7 @@ import { NominationsService } from './nominations.service';
 import { PipelineService } from './pipeline.service';
 import { LeadDigestService } from './lead-digest.service';
 import { TalentNotifier } from './talent-notifier';
+import { TalentPersonalData } from './talent-personal-data';
 import { TalentPool } from './talent-pool.entity';
 import { TalentPoolsService } from './talent-pools.service';
 
@@ -20,7 +21,7 @@ export const TALENT_ENTITIES = [TalentPool, Nomination, NominationEvent, Members
 
 @Module({
   imports: [MikroOrmModule.forFeature(TALENT_ENTITIES), DirectoryModule, IdentityModule, LearningModule, NotificationsModule],
-  providers: [TalentPoolsService, NominationsService, AppointmentsService, PipelineService, LeadDigestService, TalentNotifier],
+  providers: [TalentPoolsService, NominationsService, AppointmentsService, PipelineService, LeadDigestService, TalentNotifier, TalentPersonalData],
   exports: [TalentPoolsService, NominationsService, AppointmentsService, PipelineService, LeadDigestService],
 })
 export class TalentModule {}

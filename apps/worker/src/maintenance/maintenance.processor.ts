@@ -3,6 +3,7 @@ import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import { CreateRequestContext } from '@mikro-orm/decorators/legacy';
 import type { Job, Queue } from 'bullmq';
+import { RetentionService } from '@slp/data-rights';
 import { EnrolmentService, SessionRemindersService } from '@slp/learning';
 import { PipelineReportService } from '@slp/reports';
 import { LeadDigestService } from '@slp/talent';
@@ -24,6 +25,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     reminders: SessionRemindersService,
     digest: LeadDigestService,
     reports: PipelineReportService,
+    retention: RetentionService,
     // Used by @CreateRequestContext: each job gets its own entity manager.
     private readonly orm: MikroORM,
   ) {
@@ -33,6 +35,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
       'create-reminders': () => reminders.createDue(new Date()),
       'lead-digest': () => digest.createWeekly(new Date()),
       'refresh-reports': () => reports.refresh().then(() => 0),
+      retention: () => retention.run(new Date()).then((run) => run.erased + run.payloadsCleared),
     };
   }
 

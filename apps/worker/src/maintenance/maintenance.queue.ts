@@ -12,6 +12,8 @@ export const MAINTENANCE_JOBS = {
   refreshReports: { name: 'refresh-reports', repeat: { every: 10 * 60_000 } },
   /** Monday morning digest for programme leads. */
   leadDigest: { name: 'lead-digest', repeat: { pattern: '0 8 * * 1', tz: 'Europe/London' } },
+  /** Sunday night: erase people inactive for RETENTION_INACTIVE_YEARS, clear old email payloads. */
+  retention: { name: 'retention', repeat: { pattern: '0 3 * * 0', tz: 'Europe/London' } },
 } as const satisfies Record<string, { name: string; repeat: Omit<RepeatOptions, 'key'> }>;
 
 export type MaintenanceJobName = (typeof MAINTENANCE_JOBS)[keyof typeof MAINTENANCE_JOBS]['name'];

@@ -41,6 +41,11 @@ describe('loadConfig', () => {
       expect(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
     });
 
+    it('keeps inactive people 6 years and email payloads 90 days unless told otherwise', () => {
+      expect(loadConfig({ NODE_ENV: 'test' }).retention).toEqual({ inactiveYears: 6, notificationPayloadDays: 90 });
+      expect(loadConfig({ NODE_ENV: 'test', RETENTION_INACTIVE_YEARS: '8', NOTIFICATION_PAYLOAD_DAYS: '30' }).retention).toEqual({ inactiveYears: 8, notificationPayloadDays: 30 });
+    });
+
     it('reads the values it is given into typed settings', () => {
       const config = loadConfig({ PORT: '8080', SMTP_URL: 'smtp://mail.example:2525', TRUST_PROXY: 'true', CORS_ORIGINS: 'https://a.example, https://b.example', NODE_ENV: 'production', JWT_SECRET: LONG_SECRET });
 
@@ -58,6 +63,8 @@ describe('loadConfig', () => {
       ['REDIS_URL', 'nope', /REDIS_URL must be a URL starting with redis:\/\/ or rediss:\/\//],
       ['NODE_ENV', 'staging', /NODE_ENV must be one of development, test, production/],
       ['JWT_SECRET', 'too-short', /JWT_SECRET must be at least 32 characters/],
+      ['RETENTION_INACTIVE_YEARS', '0', /RETENTION_INACTIVE_YEARS must be at least 1/],
+      ['NOTIFICATION_PAYLOAD_DAYS', 'ninety', /NOTIFICATION_PAYLOAD_DAYS must be a whole number/],
     ])('rejects %s=%s, naming the variable and what is wrong', (name, value, expected) => {
       const { error, message } = problemsFor({ ...DEV, [name]: value });
 
@@ -109,7 +116,7 @@ describe('loadConfig', () => {
 
   describe('sign-in and registration limits', () => {
     it('defaults to failures only: 5 per account and address, 50 per account, 100 per address, alert at 10, in 15 minutes', () => {
-      const { auth } = loadConfig({});
+      const { auth } = loadConfig({ NODE_ENV: 'test' });
 
       expect(auth).toMatchObject({ loginMaxFailuresPerAccountAndIp: 5, loginMaxFailuresPerAccount: 50, loginMaxFailuresPerIp: 100, loginAlertAfterFailures: 10, loginWindowSeconds: 900 });
       expect(auth).toMatchObject({ registerMaxPerIp: 10, registerMaxGlobal: 300, registerWindowSeconds: 3600, verificationResendMaxPerHour: 3 });

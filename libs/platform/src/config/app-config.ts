@@ -56,6 +56,12 @@ export interface AppConfig {
     /** Verification emails an account may ask to be re-sent per hour. */
     readonly verificationResendMaxPerHour: number;
   };
+  readonly retention: {
+    /** People with no activity for this many years are erased by the weekly retention job. */
+    readonly inactiveYears: number;
+    /** Days after sending that an email's template data snapshot is cleared. */
+    readonly notificationPayloadDays: number;
+  };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly publicUrl: string;
 }
@@ -126,6 +132,9 @@ const envSchema = z
     REGISTER_MAX_GLOBAL: integer(1, 10000000).default(300),
     REGISTER_WINDOW_SECONDS: integer(1, 86400).default(3600),
     EMAIL_VERIFICATION_RESEND_MAX_PER_HOUR: integer(1, 100).default(3),
+    // The NHS Records Management Code keeps "other training records" 6 years; an organisation's IG lead may choose otherwise.
+    RETENTION_INACTIVE_YEARS: integer(1, 100).default(6),
+    NOTIFICATION_PAYLOAD_DAYS: integer(1, 3650).default(90),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     PUBLIC_URL: url(['http:', 'https:']).optional(),
   })
@@ -183,6 +192,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
       verificationResendMaxPerHour: env.EMAIL_VERIFICATION_RESEND_MAX_PER_HOUR,
     },
+    retention: { inactiveYears: env.RETENTION_INACTIVE_YEARS, notificationPayloadDays: env.NOTIFICATION_PAYLOAD_DAYS },
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
   };
