@@ -25,6 +25,11 @@ describe('loadConfig', () => {
       expect(config.publicUrl).toBe('http://localhost:3000');
     });
 
+    it('reads no replica and allows a replica 30 seconds behind unless told otherwise', () => {
+      expect(loadConfig({}).database).toMatchObject({ replicaUrls: [], replicaMaxLagSeconds: 30 });
+      expect(loadConfig({ DATABASE_REPLICA_URLS: 'postgres://r1/leadership', REPLICA_MAX_LAG_SECONDS: '5' }).database).toMatchObject({ replicaUrls: ['postgres://r1/leadership'], replicaMaxLagSeconds: 5 });
+    });
+
     it('writes mail to the var/mail sink when SMTP_URL is unset', () => {
       const config = loadConfig({});
 
@@ -55,6 +60,8 @@ describe('loadConfig', () => {
       ['REDIS_URL', 'nope', /REDIS_URL must be a URL starting with redis:\/\/ or rediss:\/\//],
       ['NODE_ENV', 'staging', /NODE_ENV must be one of development, test, production/],
       ['JWT_SECRET', 'too-short', /JWT_SECRET must be at least 32 characters/],
+      ['REPLICA_MAX_LAG_SECONDS', '0', /REPLICA_MAX_LAG_SECONDS must be at least 1/],
+      ['REPLICA_MAX_LAG_SECONDS', '2.5', /REPLICA_MAX_LAG_SECONDS must be a whole number/],
     ])('rejects %s=%s, naming the variable and what is wrong', (name, value, expected) => {
       const { error, message } = problemsFor({ [name]: value });
 
