@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
-import { REPLICA_CHECK_INTERVAL_MS } from '@slp/platform';
+import { REPLICA_CHECK_INTERVAL_MS, ReplicaReads } from '@slp/platform';
 import { accessTokenFor, account, cohort, forkEm, organisation, people, programme, system, TEST_PASSWORD } from './support/factories';
 import { StreamingReplica } from './support/streaming-replica';
 import { startTestApi, TestApi } from './support/test-api';
@@ -186,6 +186,14 @@ describe('read replicas (e2e)', () => {
     const again = ok(await report());
     expect(again).toMatchObject({ seatsTaken: seatsBefore + 1, freshness: { source: 'replica' } });
     expect(again.freshness.replicaLagSeconds).toBeLessThan(MAX_LAG_SECONDS);
+  });
+
+  it('sends a replica read to the replica itself, but to the primary inside a transaction', async () => {
+    const reads = api.app.get(ReplicaReads);
+    const onStandby = async () => (await reads.read('report.cohort', (db) => db.execute<{ standby: boolean }>('select pg_is_in_recovery() as standby'))).result[0]!.standby;
+
+    expect(await onStandby()).toBe(true);
+    expect(await forkEm(api).transactional(() => onStandby())).toBe(false);
   });
 
   it('keeps reports, exports and readiness working when the replica stops', async () => {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { TransactionContext } from '@mikro-orm/core';
 import { MikroORM, PostgreSqlConnection } from '@mikro-orm/postgresql';
 import type { PoolClient } from 'pg';
 import { APP_CONFIG } from '../config/config.module';
@@ -139,9 +140,12 @@ export class ReplicaReads implements OnApplicationShutdown {
     await Promise.all([...this.replicas, this.primary].map((target) => target.connection.close(true).catch(() => undefined)));
   }
 
-  /** The freshest replica that is up, or none. `purpose` names the read so every replica read is one of {@link REPLICA_READS}. */
+  /**
+   * The freshest replica that is up, or none: never inside a transaction, whose own writes a replica
+   * cannot see. `purpose` names the read so every replica read is one of {@link REPLICA_READS}.
+   */
   private async choose(_purpose: ReplicaRead): Promise<Target | undefined> {
-    if (!this.replicas.length) return undefined;
+    if (!this.replicas.length || TransactionContext.getEntityManager()) return undefined;
     await Promise.all(this.replicas.map((replica) => this.refresh(replica)));
     const up = this.replicas.filter((replica) => replica.state!.status === 'up');
     if (!up.length) return undefined;
