@@ -2,6 +2,7 @@ export * from './config/app-config';
 export * from './config/config.module';
 export * from './database/database.module';
 export * from './database/orm-options';
+export * from './database/replica-reads';
 export * from './database/pagination';
 export * from './database/uuid';
 export * from './database/sql-statement';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
-import { AccessScope, ForbiddenError, NotFoundError } from '@slp/platform';
+import { AccessScope, ForbiddenError, NotFoundError, ReplicaReads, SqlReader } from '@slp/platform';
+import { ReportFreshness, reportFreshness } from './report-freshness';
 
 export interface CohortReport {
   readonly cohortId: string;
@@ -14,22 +14,29 @@ export interface CohortReport {
   readonly applications: { readonly received: number; readonly approved: number; readonly rejected: number; readonly pending: number; readonly medianHoursToDecision: number | null; readonly meanHoursToDecision: number | null };
   readonly sessions: { readonly sessionId: string; readonly title: string; readonly startsAt: string; readonly status: string; readonly present: number; readonly absent: number; readonly apologies: number; readonly attendanceRate: number | null }[];
   readonly completion: { readonly completed: number; readonly notCompleted: number; readonly stillEnrolled: number; readonly completionRate: number | null };
+  /** Where it was read (a replica, or the primary) and the instant it is complete up to. */
+  readonly freshness: ReportFreshness;
 }
 
 /** One cohort's operational figures for the admins of its programme's system (no personal data, so no suppression). */
 @Injectable()
 export class CohortReportService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(private readonly replicaReads: ReplicaReads) {}
 
   async report(scope: AccessScope, cohortId: string): Promise<CohortReport> {
-    const read = this.em.getConnection('read');
-    const [cohort] = await read.execute<{ id: string; name: string; status: string; capacity: number; seats_taken: number; title: string; system_id: string | null }[]>(
+    // A cohort created a moment ago may not have reached the replica yet: its 404 is the primary's to give.
+    const { result, source } = await this.replicaReads.read('report.cohort', (db) => this.figures(db, scope, cohortId), { retryOnPrimary: (error) => error instanceof NotFoundError });
+    return { ...result, freshness: reportFreshness(source) };
+  }
+
+  private async figures(read: SqlReader, scope: AccessScope, cohortId: string): Promise<Omit<CohortReport, 'freshness'>> {
+    const [cohort] = await read.execute<{ id: string; name: string; status: string; capacity: number; seats_taken: number; title: string; system_id: string | null }>(
       `select c.id, c.name, c.status, c.capacity, c.seats_taken, p.title, p.system_id from cohort c join programme p on p.id = c.programme_id where c.id = ?`,
       [cohortId],
     );
     if (!cohort || !scope.canSeeStaffDataOf(cohort.system_id)) throw NotFoundError.of('cohort', cohortId);
     if (!scope.isAdmin) throw new ForbiddenError('Reports are for admins.');
-    const [counts] = await read.execute<Record<string, string | null>[]>(
+    const [counts] = await read.execute<Record<string, string | null>>(
       `select count(*) filter (where status = 'waitlisted') as waitlisted,
               count(*) filter (where decided_at is not null or status = 'pending_approval') as received,
               count(*) filter (where decided_at is not null and status <> 'rejected') as approved,
@@ -43,7 +50,7 @@ export class CohortReportService {
          from enrolment where cohort_id = ?`,
       [cohortId],
     );
-    const sessions = await read.execute<{ id: string; title: string; starts_at: Date; status: string; present: string; absent: string; apologies: string }[]>(
+    const sessions = await read.execute<{ id: string; title: string; starts_at: Date; status: string; present: string; absent: string; apologies: string }>(
       `select s.id, s.title, s.starts_at, s.status,
               count(a.*) filter (where a.status = 'present') as present,
               count(a.*) filter (where a.status = 'absent') as absent,

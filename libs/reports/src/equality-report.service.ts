@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
-import { AccessScope } from '@slp/platform';
+import { AccessScope, ReplicaReads } from '@slp/platform';
 import { DEFAULT_SUPPRESSION_THRESHOLD, safeRate, suppressTable } from './disclosure-control';
 import { ETHNIC_GROUP_SQL } from './pipeline-report.service';
 import { reportSystems, systemsClause } from './report-scope';
+import { ReportFreshness, reportFreshness } from './report-freshness';
 
 export const EQUALITY_MEASURES = ['nomination', 'enrolment', 'completion', 'appointment'] as const;
 export type EqualityMeasure = (typeof EQUALITY_MEASURES)[number];
@@ -43,6 +43,8 @@ export interface EqualityReport {
   readonly suppressed: boolean;
   readonly rows: EqualityRow[];
   readonly total: { readonly population: number | null; readonly count: number | null; readonly rate: number | null };
+  /** Where it was read (a replica, or the primary) and the instant it is complete up to (the summary's build time at the latest). */
+  readonly freshness: ReportFreshness;
 }
 
 /**
@@ -52,7 +54,7 @@ export interface EqualityReport {
  */
 @Injectable()
 export class EqualityReportService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(private readonly replicaReads: ReplicaReads) {}
 
   async report(scope: AccessScope, filter: { systemId?: string; measure?: EqualityMeasure; groupBy?: EqualityGroup }, threshold = DEFAULT_SUPPRESSION_THRESHOLD): Promise<EqualityReport> {
     const systems = reportSystems(scope, filter.systemId);
@@ -60,13 +62,18 @@ export class EqualityReportService {
     const groupBy = filter.groupBy ?? 'ethnicity';
     const group = GROUP[groupBy];
     const inScope = systemsClause(systems);
-    const raw = await this.em.getConnection('read').execute<{ grp: string; population: string; count: string }[]>(
-      `select ${group.sql} as grp, count(*) as population, count(*) filter (where pp.${MEASURE_COLUMN[measure]} is not null) as count
-         from person_pipeline pp
-        where pp.${groupBy === 'ethnicity' ? 'ethnicity' : groupBy} is not null and ${inScope.sql}
-        group by 1 order by 1`,
-      inScope.params,
-    );
+    const { result, source } = await this.replicaReads.read('report.equality', async (db) => {
+      const raw = await db.execute<{ grp: string; population: string; count: string }>(
+        `select ${group.sql} as grp, count(*) as population, count(*) filter (where pp.${MEASURE_COLUMN[measure]} is not null) as count
+           from person_pipeline pp
+          where pp.${groupBy === 'ethnicity' ? 'ethnicity' : groupBy} is not null and ${inScope.sql}
+          group by 1 order by 1`,
+        inScope.params,
+      );
+      const [built] = await db.execute<{ refreshed_at: Date | null }>('select (select refreshed_at from person_pipeline limit 1) as refreshed_at');
+      return { raw, builtAt: built?.refreshed_at ?? null };
+    });
+    const { raw } = result;
     const table = suppressTable(raw.map((row) => [Number(row.population), Number(row.count)]), threshold);
     const rates = table.rows.map(([population, count]) => safeRate(count ?? null, population ?? null));
     const referenceIndex = raw.findIndex((row) => row.grp === group.reference);
@@ -85,6 +92,7 @@ export class EqualityReportService {
         relativeLikelihood: safeRate(rates[i] ?? null, referenceRate),
       })),
       total: { population: table.totals[0] ?? null, count: table.totals[1] ?? null, rate: safeRate(table.totals[1] ?? null, table.totals[0] ?? null) },
+      freshness: reportFreshness(source, result.builtAt),
     };
   }
 }

@@ -1,6 +1,7 @@
 export * from './disclosure-control';
 export * from './csv';
 export * from './report-scope';
+export * from './report-freshness';
 export * from './pipeline-report.service';
 export * from './equality-report.service';
 export * from './cohort-report.service';

@@ -1,15 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { finished, type Readable } from 'node:stream';
 import type { Socket } from 'node:net';
-import { escapeLiteral, type Pool, type PoolClient } from 'pg';
+import { escapeLiteral, type PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { AccessScope, AuditService, InvalidInputError, Page } from '@slp/platform';
+import { AccessScope, AuditService, InvalidInputError, Page, ReplicaReads } from '@slp/platform';
 import type { PipelineStage } from '@slp/talent';
 import { FORMULA_TRIGGERS } from './csv';
 import { reportSystems, systemsClause } from './report-scope';
-import { REPORTS_POOL } from './reports-pool';
-
+import { ReportFreshness, reportFreshness } from './report-freshness';
 
 export interface PipelinePerson {
   readonly personId: string;
@@ -53,6 +52,8 @@ const EXPORT_SELECT = `select pp.person_id as "personId", ${safe('pe.given_name'
        ${isoText('pp.completed_at')} as "completedAt", ${isoText('pp.ready_at')} as "readyAt", ${isoText('pp.appointed_at')} as "appointedAt"
   ${FROM}`;
 
+const SUMMARY_BUILT_AT = 'select (select refreshed_at from person_pipeline limit 1) as refreshed_at';
+
 export interface PeopleFilter {
   readonly systemId?: string;
   readonly stage?: PipelineStage;
@@ -64,19 +65,19 @@ export class PipelinePeopleService {
   constructor(
     private readonly em: EntityManager,
     private readonly audit: AuditService,
-    @Inject(REPORTS_POOL) private readonly pool: Pool,
+    private readonly replicaReads: ReplicaReads,
   ) {}
 
-  async page(scope: AccessScope, filter: PeopleFilter, page: { limit?: number; cursor?: string }): Promise<Page<PipelinePerson>> {
+  async page(scope: AccessScope, filter: PeopleFilter, page: { limit?: number; cursor?: string }): Promise<Page<PipelinePerson> & { freshness: ReportFreshness }> {
     const { where, params } = this.where(scope, filter);
     if (page.cursor && !/^[0-9a-f-]{36}$/i.test(page.cursor)) throw new InvalidInputError('The cursor is not one this list handed out.', [{ field: 'cursor', message: 'cursor is invalid' }]);
     const limit = page.limit ?? 50;
-    const rows = await this.em.getConnection('read').execute<PipelinePerson[]>(
-      `${SELECT} where ${where}${page.cursor ? ' and pp.person_id > ?' : ''} order by pp.person_id limit ?`,
-      [...params, ...(page.cursor ? [page.cursor] : []), limit + 1],
-    );
-    const items = rows.slice(0, limit).map(normaliseDates);
-    return { items, nextCursor: rows.length > limit ? items.at(-1)!.personId : null };
+    const { result, source } = await this.replicaReads.read('report.pipeline-people', async (db) => ({
+      rows: await db.execute<PipelinePerson>(`${SELECT} where ${where}${page.cursor ? ' and pp.person_id > ?' : ''} order by pp.person_id limit ?`, [...params, ...(page.cursor ? [page.cursor] : []), limit + 1]),
+      builtAt: (await db.execute<{ refreshed_at: Date | null }>(SUMMARY_BUILT_AT))[0]?.refreshed_at ?? null,
+    }));
+    const items = result.rows.slice(0, limit).map(normaliseDates);
+    return { items, nextCursor: result.rows.length > limit ? items.at(-1)!.personId : null, freshness: reportFreshness(source, result.builtAt) };
   }
 
   /**
@@ -86,9 +87,9 @@ export class PipelinePeopleService {
    * data, so the server waits and memory stays flat however many rows there are. Formula-looking
    * text cells are neutralised in the query. Scope and filters are checked, and the export
    * audited, before any data flows. A reader that goes away ends the query (the connection is
-   * dropped, not returned to the pool).
+   * dropped, not returned to the pool). A replica fit to answer streams it, else the primary.
    */
-  async exportCsv(scope: AccessScope, filter: PeopleFilter): Promise<Readable> {
+  async exportCsv(scope: AccessScope, filter: PeopleFilter): Promise<{ stream: Readable; freshness: ReportFreshness }> {
     const { where, params } = this.where(scope, filter);
     await this.em.transactional(async (em) => {
       this.audit.record(em, { actorAccountId: scope.accountId, action: 'report.export', objectType: 'report', objectId: 'pipeline_people', details: { ...filter } });
@@ -96,9 +97,16 @@ export class PipelinePeopleService {
     // COPY takes no bind parameters: the values (validated system ids and a known stage) are quoted as literals.
     let index = 0;
     const query = `${EXPORT_SELECT} where ${where.replace(/\?/g, () => escapeLiteral(params[index++]!))} order by pp.person_id`;
-    const client = await this.pool.connect();
+    const { client, source } = await this.replicaReads.connect('export.pipeline-people');
     const ignore = () => undefined;
     client.on('error', ignore);
+    let builtAt: Date | null;
+    try {
+      builtAt = (await client.query<{ refreshed_at: Date | null }>(SUMMARY_BUILT_AT)).rows[0]?.refreshed_at ?? null;
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    }
     const stream = client.query(copyTo(`copy (${query}) to stdout with (format csv, header true)`));
     finished(stream, (error) => {
       if (error) {
@@ -112,7 +120,7 @@ export class PipelinePeopleService {
       client.removeListener('error', ignore);
       client.release();
     });
-    return stream;
+    return { stream, freshness: reportFreshness(source, builtAt) };
   }
 
   private where(scope: AccessScope, filter: PeopleFilter): { where: string; params: string[] } {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { AccessScope } from '@slp/platform';
+import { AccessScope, ReplicaReads } from '@slp/platform';
 import { reportSystems, systemsClause } from './report-scope';
 import { DEFAULT_SUPPRESSION_THRESHOLD, safeRate, suppressTable } from './disclosure-control';
+import { ReportFreshness, reportFreshness } from './report-freshness';
 
 export const FUNNEL_STAGES = ['identified', 'nominated', 'inDevelopment', 'completed', 'ready', 'appointed'] as const;
 export type FunnelStage = (typeof FUNNEL_STAGES)[number];
@@ -65,16 +66,21 @@ export interface FunnelReport {
   readonly total: StageCounts & { readonly conversion: Record<string, number | null> };
   /** When the pipeline summary was last rebuilt: the report is as fresh as that. */
   readonly refreshedAt: string | null;
+  /** Where it was read (a replica, or the primary) and the instant it is complete up to. */
+  readonly freshness: ReportFreshness;
 }
 
 /**
  * The pipeline funnel: people reaching each stage, and the conversions between stages, for an
  * admin's scope (a system admin's report covers their systems only, totals included). Reads the
- * `person_pipeline` summary from a read replica when one is configured.
+ * `person_pipeline` summary from a read replica when one is fit to answer.
  */
 @Injectable()
 export class PipelineReportService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly replicaReads: ReplicaReads,
+  ) {}
 
   async funnel(scope: AccessScope, filter: FunnelFilter, threshold = DEFAULT_SUPPRESSION_THRESHOLD): Promise<FunnelReport> {
     const systems = reportSystems(scope, filter.systemId);
@@ -110,17 +116,21 @@ export class PipelineReportService {
     // The summary's build time rides along on each row as an init plan, run once (every row of the
     // summary carries the same one): one round trip, unless nothing matched.
     const refreshedAt = `(select refreshed_at from person_pipeline limit 1)`;
-    const rows = await this.em.getConnection('read').execute<({ group_id: string | null; group_label: string | null; refreshed_at: Date | null } & Record<string, string>)[]>(
-      `select ${group.key} as group_id, ${group.label} as group_label,
-              ${countColumns},
-              ${refreshedAt} as refreshed_at
-         from person_pipeline pp ${group.join ?? ''}
-        where ${where.join(' and ')}
-        group by 1, 2
-        order by 2 nulls last`,
-      params,
-    );
-    const refreshed_at = rows.length ? rows[0]!.refreshed_at : ((await this.em.getConnection('read').execute<{ refreshed_at: Date | null }[]>(`select ${refreshedAt} as refreshed_at`))[0]?.refreshed_at ?? null);
+    const { result, source } = await this.replicaReads.read('report.pipeline', async (db) => {
+      const rows = await db.execute<{ group_id: string | null; group_label: string | null; refreshed_at: Date | null } & Record<string, string>>(
+        `select ${group.key} as group_id, ${group.label} as group_label,
+                ${countColumns},
+                ${refreshedAt} as refreshed_at
+           from person_pipeline pp ${group.join ?? ''}
+          where ${where.join(' and ')}
+          group by 1, 2
+          order by 2 nulls last`,
+        params,
+      );
+      const builtAt = rows.length ? rows[0]!.refreshed_at : ((await db.execute<{ refreshed_at: Date | null }>(`select ${refreshedAt} as refreshed_at`))[0]?.refreshed_at ?? null);
+      return { rows, builtAt };
+    });
+    const { rows, builtAt: refreshed_at } = result;
     const counts = rows.map((row) => FUNNEL_STAGES.map((stage) => Number(row[stage])));
     const table = suppressTable(counts, threshold);
     const toCounts = (values: (number | null)[]) => Object.fromEntries(FUNNEL_STAGES.map((stage, i) => [stage, values[i] ?? null])) as StageCounts;
@@ -135,6 +145,7 @@ export class PipelineReportService {
       }),
       total: { ...toCounts(table.totals), conversion: conversions(toCounts(table.totals)) },
       refreshedAt: refreshed_at ? new Date(refreshed_at).toISOString() : null,
+      freshness: reportFreshness(source, refreshed_at),
     };
   }
 

@@ -21,6 +21,7 @@ import {
   FunnelReport,
   PipelinePeopleService,
   PipelineReportService,
+  type ReportFreshness,
 } from '@slp/reports';
 import { IsInstant } from '../http/instant.transform';
 import { PageQueryDto } from '../http/page-query.dto';
@@ -110,7 +111,7 @@ export class ReportsController {
     const report = await this.pipeline.funnel(AccessScope.of(principal), filter);
     if (!wantsCsv(format, accept)) return report;
     const rows = [...report.rows.map((row) => [row.group, ...FUNNEL_STAGES.map((stage) => row[stage])]), ['Total', ...FUNNEL_STAGES.map((stage) => report.total[stage])]];
-    return csv(reply, 'pipeline.csv', csvStream([report.groupBy, ...FUNNEL_STAGES], rows));
+    return csv(reply, 'pipeline.csv', csvStream([report.groupBy, ...FUNNEL_STAGES], rows), report.freshness);
   }
 
   /** Each group's rate for a measure and its relative likelihood against the reference group, with the counts. */
@@ -122,7 +123,7 @@ export class ReportsController {
     const report = await this.equality.report(AccessScope.of(principal), filter);
     if (!wantsCsv(format, accept)) return report;
     const rows = report.rows.map((row) => [row.group, row.population, row.count, row.rate, row.relativeLikelihood]);
-    return csv(reply, 'equality.csv', csvStream([report.groupBy, 'population', report.measure, 'rate', 'relativeLikelihood'], rows));
+    return csv(reply, 'equality.csv', csvStream([report.groupBy, 'population', report.measure, 'rate', 'relativeLikelihood'], rows), report.freshness);
   }
 
   /** Fill rate, waitlist, approval times, attendance per session and completion for one cohort. */
@@ -133,7 +134,7 @@ export class ReportsController {
     const report = await this.cohorts.report(AccessScope.of(principal), id);
     if (!wantsCsv(query.format, accept)) return report;
     const rows = report.sessions.map((s) => [s.title, s.startsAt, s.status, s.present, s.absent, s.apologies, s.attendanceRate]);
-    return csv(reply, 'cohort-attendance.csv', csvStream(['session', 'startsAt', 'status', 'present', 'absent', 'apologies', 'attendanceRate'], rows));
+    return csv(reply, 'cohort-attendance.csv', csvStream(['session', 'startsAt', 'status', 'present', 'absent', 'apologies', 'attendanceRate'], rows), report.freshness);
   }
 
   /** The people behind the funnel with stage and dates: a keyset page, or all of them as CSV (streamed, audited). */
@@ -145,7 +146,8 @@ export class ReportsController {
     const scope = AccessScope.of(principal);
     if (!wantsCsv(format, accept)) return this.people.page(scope, filter, { limit, cursor });
     // Scope and filters are checked (and the export audited) before the first byte goes out.
-    return csv(reply, 'pipeline-people.csv', await this.people.exportCsv(scope, filter));
+    const { stream, freshness } = await this.people.exportCsv(scope, filter);
+    return csv(reply, 'pipeline-people.csv', stream, freshness);
   }
 }
 
@@ -153,7 +155,12 @@ function wantsCsv(format: string | undefined, accept: string | undefined): boole
   return format === 'csv' || (format === undefined && (accept ?? '').includes('text/csv'));
 }
 
-function csv(reply: FastifyReply, filename: string, stream: Readable): Readable {
-  void reply.header('Content-Type', 'text/csv; charset=utf-8').header('Content-Disposition', `attachment; filename="${filename}"`);
+/** CSV has no room for the JSON reports' `freshness`: where it was read and what it is complete up to go in headers. */
+function csv(reply: FastifyReply, filename: string, stream: Readable, freshness: ReportFreshness): Readable {
+  void reply
+    .header('Content-Type', 'text/csv; charset=utf-8')
+    .header('Content-Disposition', `attachment; filename="${filename}"`)
+    .header('X-Report-Source', freshness.source)
+    .header('X-Report-As-Of', freshness.asOf);
   return stream;
 }

@@ -27,6 +27,11 @@ describe('loadConfig', () => {
       expect(config.publicUrl).toBe('http://localhost:3000');
     });
 
+    it('reads no replica and allows a replica 30 seconds behind unless told otherwise', () => {
+      expect(loadConfig({ NODE_ENV: 'test' }).database).toMatchObject({ replicaUrls: [], replicaMaxLagSeconds: 30 });
+      expect(loadConfig({ NODE_ENV: 'test', DATABASE_REPLICA_URLS: 'postgres://r1/leadership', REPLICA_MAX_LAG_SECONDS: '5' }).database).toMatchObject({ replicaUrls: ['postgres://r1/leadership'], replicaMaxLagSeconds: 5 });
+    });
+
     it('writes mail to the var/mail sink when SMTP_URL is unset', () => {
       const config = loadConfig(DEV);
 
@@ -65,6 +70,8 @@ describe('loadConfig', () => {
       ['JWT_SECRET', 'too-short', /JWT_SECRET must be at least 32 characters/],
       ['RETENTION_INACTIVE_YEARS', '0', /RETENTION_INACTIVE_YEARS must be at least 1/],
       ['NOTIFICATION_PAYLOAD_DAYS', 'ninety', /NOTIFICATION_PAYLOAD_DAYS must be a whole number/],
+      ['REPLICA_MAX_LAG_SECONDS', '0', /REPLICA_MAX_LAG_SECONDS must be at least 1/],
+      ['REPLICA_MAX_LAG_SECONDS', '2.5', /REPLICA_MAX_LAG_SECONDS must be a whole number/],
     ])('rejects %s=%s, naming the variable and what is wrong', (name, value, expected) => {
       const { error, message } = problemsFor({ ...DEV, [name]: value });
 

@@ -15,7 +15,10 @@ export interface AppConfig {
   };
   readonly database: {
     readonly url: string;
+    /** Streaming replicas that report and export queries may read (nothing else does). */
     readonly replicaUrls: readonly string[];
+    /** A replica further behind than this is skipped and reports read the primary. */
+    readonly replicaMaxLagSeconds: number;
     readonly poolMax: number;
     readonly debug: boolean;
   };
@@ -111,6 +114,7 @@ const envSchema = z
     DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/leadership'),
     DATABASE_REPLICA_URLS: list.pipe(z.array(url(['postgres:', 'postgresql:']))).default([]),
     DATABASE_POOL_MAX: integer(1, 500).default(12),
+    REPLICA_MAX_LAG_SECONDS: integer(1, 86_400).default(30),
     DATABASE_DEBUG: bool.default(false),
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
     REDIS_PREFIX: z.string().regex(/^[\w:{}-]+$/, { message: 'may contain letters, digits, _ - : { } only' }).default('slp'),
@@ -175,7 +179,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   return {
     env: env.NODE_ENV,
     http: { port: env.PORT, corsOrigins: env.CORS_ORIGINS, trustProxy: env.TRUST_PROXY },
-    database: { url: env.DATABASE_URL, replicaUrls: env.DATABASE_REPLICA_URLS, poolMax: env.DATABASE_POOL_MAX, debug: env.DATABASE_DEBUG },
+    database: { url: env.DATABASE_URL, replicaUrls: env.DATABASE_REPLICA_URLS, replicaMaxLagSeconds: env.REPLICA_MAX_LAG_SECONDS, poolMax: env.DATABASE_POOL_MAX, debug: env.DATABASE_DEBUG },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
     mail: { smtpUrl: env.SMTP_URL, sinkDir: env.MAIL_SINK_DIR, from: env.MAIL_FROM, maxAttempts: env.MAIL_MAX_ATTEMPTS, retryBaseMs: env.MAIL_RETRY_BASE_MS, concurrency: env.MAIL_CONCURRENCY },
     auth: {

@@ -16,7 +16,11 @@ export function ormOptions(config: AppConfig, entities: Function[] = []) {
   return defineConfig({
     driver: PostgreSqlDriver,
     clientUrl: config.database.url,
-    replicas: config.database.replicaUrls.map((clientUrl, i) => ({ name: `replica-${i + 1}`, clientUrl })),
+    // Every ORM read goes to the primary: MikroORM's default sends reads outside a transaction to a
+    // replica, where a record written a moment ago may not have arrived yet (a 404 for what was just
+    // created). The replicas serve only the report reads named in `REPLICA_READS` (replica-reads.ts),
+    // which check the replica's lag first; MikroORM is not given them, and would not prefer them.
+    preferReadReplicas: false,
     pool: { min: 0, max: config.database.poolMax },
     entities,
     metadataProvider: ReflectMetadataProvider,

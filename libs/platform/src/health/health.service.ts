@@ -2,12 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import { REDIS } from '../redis/redis.module';
+import { ReplicaHealth, ReplicaReads } from '../database/replica-reads';
 
 export type DependencyStatus = 'up' | 'down';
 
 export interface Readiness {
   readonly status: 'ok' | 'unavailable';
   readonly checks: { readonly database: DependencyStatus; readonly redis: DependencyStatus };
+  /**
+   * Only when replicas are configured. A replica down or lagging is a degraded detail, not
+   * unreadiness: reports then read the primary, and nothing else ever reads a replica.
+   */
+  readonly replicas?: readonly ReplicaHealth[];
 }
 
 const CHECK_TIMEOUT_MS = 1_500;
@@ -18,14 +24,16 @@ export class HealthService {
   constructor(
     private readonly em: EntityManager,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly replicaReads: ReplicaReads,
   ) {}
 
   async readiness(): Promise<Readiness> {
-    const [database, redis] = await Promise.all([
-      probe(() => this.em.getConnection().execute('select 1')),
+    const [database, redis, replicas] = await Promise.all([
+      probe(() => this.em.getConnection('write').execute('select 1')),
       probe(() => pingWhenReady(this.redis)),
+      this.replicaReads.configured ? this.replicaReads.health() : undefined,
     ]);
-    return { status: database === 'up' && redis === 'up' ? 'ok' : 'unavailable', checks: { database, redis } };
+    return { status: database === 'up' && redis === 'up' ? 'ok' : 'unavailable', checks: { database, redis }, ...(replicas ? { replicas } : {}) };
   }
 }
 
