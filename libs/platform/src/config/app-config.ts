@@ -44,6 +44,12 @@ export interface AppConfig {
     readonly loginMaxAttemptsPerIp: number;
     readonly loginWindowSeconds: number;
   };
+  readonly imports: {
+    /** Largest upload accepted by `POST /imports`, in bytes. */
+    readonly maxUploadBytes: number;
+    /** ESR extract column names by platform field (ESR_COLUMN_MAP over the defaults). */
+    readonly esrColumns: Readonly<Record<EsrField, string>>;
+  };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly publicUrl: string;
 }
@@ -54,6 +60,37 @@ export class ConfigValidationError extends Error {
     this.name = 'ConfigValidationError';
   }
 }
+
+/** Fields an ESR people import reads; anything else in the extract (equality data included) is ignored. */
+export const ESR_FIELDS = ['employeeNumber', 'givenName', 'familyName', 'email', 'staffGroup', 'jobRole', 'positionTitle', 'grade', 'organisationCode', 'primaryAssignment'] as const;
+export type EsrField = (typeof ESR_FIELDS)[number];
+
+/** Column names of the common ESR staff extract. */
+export const DEFAULT_ESR_COLUMNS: Readonly<Record<EsrField, string>> = {
+  employeeNumber: 'Employee Number',
+  givenName: 'First Name',
+  familyName: 'Last Name',
+  email: 'Email Address',
+  staffGroup: 'Staff Group',
+  jobRole: 'Job Role',
+  positionTitle: 'Position Title',
+  grade: 'Grade',
+  organisationCode: 'Organisation Code',
+  primaryAssignment: 'Primary Assignment',
+};
+
+const esrColumnMap = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.partialRecord(z.enum(ESR_FIELDS, { message: `keys must be among ${ESR_FIELDS.join(', ')}` }), z.string().trim().min(1, { message: "column names must not be empty" })))
+  .transform((map) => ({ ...DEFAULT_ESR_COLUMNS, ...map }) as Record<EsrField, string>);
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-not-for-production-use-0000';
 
@@ -103,6 +140,8 @@ const envSchema = z
     LOGIN_MAX_FAILURES_PER_ACCOUNT: integer(1, 1000).default(5),
     LOGIN_MAX_ATTEMPTS_PER_IP: integer(1, 100000).default(50),
     LOGIN_WINDOW_SECONDS: integer(1, 86400).default(900),
+    IMPORT_MAX_UPLOAD_BYTES: integer(1, 2_147_483_647).default(262_144_000),
+    ESR_COLUMN_MAP: esrColumnMap.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     PUBLIC_URL: url(['http:', 'https:']).optional(),
   })
@@ -145,6 +184,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       loginMaxAttemptsPerIp: env.LOGIN_MAX_ATTEMPTS_PER_IP,
       loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
     },
+    imports: { maxUploadBytes: env.IMPORT_MAX_UPLOAD_BYTES, esrColumns: env.ESR_COLUMN_MAP ?? DEFAULT_ESR_COLUMNS },
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
   };

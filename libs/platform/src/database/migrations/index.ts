@@ -7,6 +7,7 @@ import { Migration20261123194500_person_pipeline } from './Migration202611231945
 import { Migration2026120320101_reference_regions } from './Migration2026120320101_reference_regions';
 import { Migration2026120320401_programme_eligible_grades } from './Migration2026120320401_programme_eligible_grades';
 import { Migration2026120320402_person_pending_employment } from './Migration2026120320402_person_pending_employment';
+import { Migration2026120415001_imports } from './Migration2026120415001_imports';
 
 /** Every migration, in order. Listed explicitly so the compiled apps carry them without file discovery. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration2026120320101_reference_regions', class: Migration2026120320101_reference_regions },
   { name: 'Migration2026120320401_programme_eligible_grades', class: Migration2026120320401_programme_eligible_grades },
   { name: 'Migration2026120320402_person_pending_employment', class: Migration2026120320402_person_pending_employment },
+  { name: 'Migration2026120415001_imports', class: Migration2026120415001_imports },
 ];
