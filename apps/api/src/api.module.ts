@@ -3,6 +3,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { PassportModule } from '@nestjs/passport';
 import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
+import { ImportsModule } from '@slp/imports';
 import { LearningModule } from '@slp/learning';
 import { EMAIL_QUEUE, NotificationsModule } from '@slp/notifications';
 import { ReportsModule } from '@slp/reports';
@@ -26,6 +27,7 @@ import { PipelineController } from './talent/pipeline.controller';
 import { TalentPoolsController } from './talent/talent-pools.controller';
 import { MeController } from './me/me.controller';
 import { PeopleController } from './people/people.controller';
+import { ImportsController } from './imports/imports.controller';
 
 @Module({})
 export class ApiModule implements NestModule {
@@ -47,6 +49,7 @@ export class ApiModule implements NestModule {
         TalentModule,
         NotificationsModule,
         ReportsModule,
+        ImportsModule,
         // The API reads queue counts; it never processes jobs.
         BullModule.forRoot(bullOptions(config)),
         BullModule.registerQueue({ name: EMAIL_QUEUE }, { name: MAINTENANCE_QUEUE }),
@@ -68,6 +71,7 @@ export class ApiModule implements NestModule {
         PipelineController,
         NotificationsController,
         ReportsController,
+        ImportsController,
       ],
       providers: [JwtStrategy, LocalStrategy],
     };

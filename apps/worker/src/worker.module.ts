@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DirectoryModule } from '@slp/directory';
 import { IDENTITY_NOTIFICATION_KINDS, IdentityModule } from '@slp/identity';
+import { ImportsWorkerModule } from '@slp/imports';
 import { LEARNING_NOTIFICATION_KINDS, LearningModule } from '@slp/learning';
 import { DIGEST_KINDS, NotificationDeliveryModule, REMINDER_KINDS, TemplateRenderer } from '@slp/notifications';
 import { ReportsModule } from '@slp/reports';
@@ -69,6 +70,7 @@ export class WorkerModule {
         TalentModule,
         NotificationDeliveryModule,
         ReportsModule,
+        ImportsWorkerModule,
       ],
       providers: [WorkerLifecycle, MaintenanceProcessor],
     };

@@ -5,6 +5,8 @@ import { gradeOf, primaryAssignmentOf, staffGroupOf } from './esr-values';
 import { AUDIT_INSERT, auditColumns, auditParams, duplicateProblems, markRejected, parseProblems, rowProblems } from './staging-sql';
 
 const REQUIRED: readonly EsrField[] = ['employeeNumber', 'givenName', 'familyName', 'email', 'organisationCode'];
+/** A pending proposal of exactly the imported employment: the import confirms it. */
+const SETTLED = `(p.employment_proposed_at is not null and (p.pending_organisation_id, p.pending_staff_group, p.pending_grade) is not distinct from (src.organisation_id, src.staff_group, src.grade))`;
 const EMAIL = `^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$`;
 
 /**
@@ -113,12 +115,12 @@ export const ESR_PEOPLE: ImportKindDefinition = {
        ), updated as (
          update person p set email = src.email, given_name = src.given_name, family_name = src.family_name, organisation_id = src.organisation_id,
                 staff_group = src.staff_group, grade = src.grade, profession = src.profession, job_title = src.job_title, esr_employee_number = src.employee_number,
-                pending_organisation_id = case when settled.yes then null else p.pending_organisation_id end,
-                pending_staff_group = case when settled.yes then null else p.pending_staff_group end,
-                pending_grade = case when settled.yes then null else p.pending_grade end,
-                employment_proposed_at = case when settled.yes then null else p.employment_proposed_at end,
+                pending_organisation_id = case when ${SETTLED} then null else p.pending_organisation_id end,
+                pending_staff_group = case when ${SETTLED} then null else p.pending_staff_group end,
+                pending_grade = case when ${SETTLED} then null else p.pending_grade end,
+                employment_proposed_at = case when ${SETTLED} then null else p.employment_proposed_at end,
                 updated_at = now()
-         from src, lateral (select p.employment_proposed_at is not null and (p.pending_organisation_id, p.pending_staff_group, p.pending_grade) is not distinct from (src.organisation_id, src.staff_group, src.grade) as yes) settled
+         from src
          where p.id = src.old_id
            and (p.email, p.given_name, p.family_name, p.organisation_id, p.staff_group, p.grade, p.profession, p.job_title, p.esr_employee_number)
                is distinct from (src.email, src.given_name, src.family_name, src.organisation_id, src.staff_group, src.grade, src.profession, src.job_title, src.employee_number)
