@@ -46,6 +46,9 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
   // JSON and form posts (Nest parses both; RFC 8058 one-click unsubscribe is a form post); any other
   // body type is a 415 rather than a string handed to the validators.
   app.getHttpAdapter().getInstance().removeContentTypeParser(['text/plain']);
+  // CSV uploads (imports) reach the route as the request stream itself: the file is stored as it
+  // arrives, never held whole in memory, and its size limit (IMPORT_MAX_UPLOAD_BYTES) is the import's.
+  app.getHttpAdapter().getInstance().addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
   // Fastify's JSON parser (prototype poisoning refused), then a depth limit, so no route (with a
   // DTO or not) hands deeply nested JSON to code that recurses over it.
   const defaultJsonParser = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');

@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { DataRightsModule } from '@slp/data-rights';
 import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
+import { ImportsModule } from '@slp/imports';
 import { LearningModule } from '@slp/learning';
 import { EMAIL_QUEUE, NotificationsModule } from '@slp/notifications';
 import { ReportsModule } from '@slp/reports';
@@ -29,6 +30,7 @@ import { PipelineController } from './talent/pipeline.controller';
 import { TalentPoolsController } from './talent/talent-pools.controller';
 import { MeController } from './me/me.controller';
 import { PeopleController } from './people/people.controller';
+import { ImportsController } from './imports/imports.controller';
 
 @Module({})
 export class ApiModule {
@@ -51,6 +53,7 @@ export class ApiModule {
         NotificationsModule,
         ReportsModule,
         DataRightsModule,
+        ImportsModule,
         // The API reads queue counts; it never processes jobs.
         BullModule.forRoot(bullOptions(config)),
         BullModule.registerQueue({ name: EMAIL_QUEUE }, { name: MAINTENANCE_QUEUE }),
@@ -73,6 +76,7 @@ export class ApiModule {
         NotificationsController,
         ReportsController,
         DataRightsController,
+        ImportsController,
       ],
       providers: [JwtStrategy, LocalStrategy],
     };

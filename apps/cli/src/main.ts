@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConfigValidationError, loadConfig } from '@slp/platform';
 import { createAdmin, UsageError } from './admin.command';
 import { runDemo } from './demo.command';
+import { runImport } from './import.command';
 import { migrate, openOrm, refreshReports, seedDemo } from './orm';
 import { seedNational } from './seeders/national-seed';
 import { preflight } from './preflight';
@@ -14,7 +15,9 @@ const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
   admin create-admin <email> create or promote a national admin (password from ADMIN_PASSWORD)
   health                     exit 0 when PostgreSQL and Redis answer, 1 otherwise (the worker's readiness probe)
   seed:national [--seed N] [--scale X] [--force]
-                             load the synthetic national dataset (~1.5 million people at scale 1)`;
+                             load the synthetic national dataset (~1.5 million people at scale 1)
+  import <kind> <file> [--dry-run]
+                             import an ODS file (ods_icb, ods_trust, ods_gp_practice) or an ESR extract (esr_people)`;
 
 const DEVELOPMENT_COMMANDS = new Set(['demo', 'db:seed:demo', 'db:migration:create', 'seed:national']);
 
@@ -71,6 +74,9 @@ async function main(argv: string[]): Promise<number> {
       if (!problems.length) console.log('PostgreSQL and Redis answer.');
       return problems.length ? 1 : 0;
     }
+    case 'import':
+      // npm runs scripts from the project root; a relative path means where the operator typed it.
+      return runImport(config, args, process.stdout, process.env.INIT_CWD ?? process.cwd());
     case 'admin': {
       const [sub, email] = args;
       if (sub !== 'create-admin') return fail(USAGE);

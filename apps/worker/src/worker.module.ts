@@ -3,6 +3,7 @@ import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstr
 import { DataRightsModule } from '@slp/data-rights';
 import { DirectoryModule } from '@slp/directory';
 import { IDENTITY_NOTIFICATION_KINDS, IdentityModule } from '@slp/identity';
+import { ImportsWorkerModule } from '@slp/imports';
 import { LEARNING_NOTIFICATION_KINDS, LearningModule } from '@slp/learning';
 import { DIGEST_KINDS, NotificationDeliveryModule, REMINDER_KINDS, TemplateRenderer } from '@slp/notifications';
 import { ReportsModule } from '@slp/reports';
@@ -71,6 +72,7 @@ export class WorkerModule {
         NotificationDeliveryModule,
         ReportsModule,
         DataRightsModule,
+        ImportsWorkerModule,
       ],
       providers: [WorkerLifecycle, MaintenanceProcessor],
     };

@@ -39,6 +39,10 @@ export class Organisation {
   @ManyToOne(() => Place, { nullable: true, deleteRule: 'set null' })
   place?: Place | null;
 
+  /** The ODS close date (YYYY-MM-DD): a closed organisation is kept, but hidden from lists and pickers. */
+  @Property({ type: 'date', nullable: true })
+  closedOn?: string | null;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }

@@ -17,6 +17,18 @@ export interface OrganisationFilter {
   readonly systemId?: string;
   readonly placeId?: string;
   readonly type?: OrganisationType;
+  /** Closed organisations are left out unless asked for (they stay for history, not for picking). */
+  readonly includeClosed?: boolean;
+}
+
+/** Open on `today` (YYYY-MM-DD): never closed, or closing later. */
+export function openOn(today: string): FilterQuery<{ closedOn?: string | null }> {
+  return { $or: [{ closedOn: null }, { closedOn: { $gt: today } }] };
+}
+
+/** Today's date in England, as a closure date is. */
+export function londonToday(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
 @Injectable()
@@ -37,6 +49,7 @@ export class OrganisationsService {
     }
     if (filter.placeId) where.place = filter.placeId;
     if (filter.type) where.type = filter.type;
+    if (!filter.includeClosed) Object.assign(where, openOn(londonToday()));
     return findPage(this.em, Organisation, where, { name: 'asc', id: 'asc' }, page);
   }
 

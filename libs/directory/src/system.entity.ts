@@ -28,6 +28,10 @@ export class System {
   @Property({ type: 'integer', nullable: true })
   population?: number | null;
 
+  /** The ODS close date of the ICB (YYYY-MM-DD), e.g. after a merger: the system is kept, but hidden from lists. */
+  @Property({ type: 'date', nullable: true })
+  closedOn?: string | null;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import { londonToday, openOn } from './organisations.service';
 import { AccessScope, AuditService, ConflictError, findPage, InvalidInputError, NotFoundError, Page, PageRequest } from '@slp/platform';
 import { Region } from './region.entity';
 import { System, SystemKind } from './system.entity';
@@ -20,9 +21,12 @@ export class SystemsService {
     private readonly audit: AuditService,
   ) {}
 
-  list(scope: AccessScope, page: PageRequest): Promise<Page<System>> {
+  /** Closed systems (an ICB that merged away) are left out unless `includeClosed`. */
+  list(scope: AccessScope, page: PageRequest, includeClosed = false): Promise<Page<System>> {
     const systems = scope.directorySystems;
-    return findPage(this.em, System, systems === 'all' ? {} : { id: { $in: [...systems] } }, { name: 'asc', id: 'asc' }, page, ['region']);
+    const where: FilterQuery<System> = systems === 'all' ? {} : { id: { $in: [...systems] } };
+    if (!includeClosed) Object.assign(where, openOn(londonToday()));
+    return findPage(this.em, System, where, { name: 'asc', id: 'asc' }, page, ['region']);
   }
 
   async get(scope: AccessScope, id: string): Promise<System> {

@@ -78,6 +78,10 @@ export class Person {
   @Property({ columnType: 'citext', type: 'string', nullable: true })
   lineManagerEmail?: string | null;
 
+  /** The ESR employee number, unique within the organisation: what ESR imports match people by first. */
+  @Property({ type: 'text', nullable: true })
+  esrEmployeeNumber?: string | null;
+
   /**
    * Employment the person proposed for themself, waiting for a lead or admin of the target system
    * (see PeopleService). Until confirmed, organisation, staffGroup and grade above stay as they were,

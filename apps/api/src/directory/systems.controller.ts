@@ -4,7 +4,7 @@ import { PlacesService, SystemsService } from '@slp/directory';
 import { AccessScope, Authenticated, CurrentPrincipal, Principal, Roles } from '@slp/platform';
 import { PageDto, PageQueryDto, toPageDto } from '../http/page-query.dto';
 import { CreatePlaceDto, PlaceDto, toPlaceDto } from './dto/place.dto';
-import { CreateSystemDto, RegionDto, SystemDto, toRegionDto, toSystemDto } from './dto/system.dto';
+import { CreateSystemDto, SystemsQueryDto, RegionDto, SystemDto, toRegionDto, toSystemDto } from './dto/system.dto';
 
 @ApiTags('directory')
 @Controller()
@@ -24,8 +24,9 @@ export class SystemsController {
   /** Systems the caller can see: all for participants and national admins, their own for staff. */
   @Authenticated()
   @Get('systems')
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<PageDto<SystemDto>> {
-    return toPageDto(await this.systems.list(AccessScope.of(principal), query), toSystemDto);
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: SystemsQueryDto): Promise<PageDto<SystemDto>> {
+    const { includeClosed, ...page } = query;
+    return toPageDto(await this.systems.list(AccessScope.of(principal), page, includeClosed ?? false), toSystemDto);
   }
 
   @Authenticated()

@@ -65,6 +65,12 @@ export interface AppConfig {
     /** Days after sending that an email's template data snapshot is cleared. */
     readonly notificationPayloadDays: number;
   };
+  readonly imports: {
+    /** Largest upload accepted by `POST /imports`, in bytes. */
+    readonly maxUploadBytes: number;
+    /** ESR extract column names by platform field (ESR_COLUMN_MAP over the defaults). */
+    readonly esrColumns: Readonly<Record<EsrField, string>>;
+  };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly publicUrl: string;
 }
@@ -75,6 +81,37 @@ export class ConfigValidationError extends Error {
     this.name = 'ConfigValidationError';
   }
 }
+
+/** Fields an ESR people import reads; anything else in the extract (equality data included) is ignored. */
+export const ESR_FIELDS = ['employeeNumber', 'givenName', 'familyName', 'email', 'staffGroup', 'jobRole', 'positionTitle', 'grade', 'organisationCode', 'primaryAssignment'] as const;
+export type EsrField = (typeof ESR_FIELDS)[number];
+
+/** Column names of the common ESR staff extract. */
+export const DEFAULT_ESR_COLUMNS: Readonly<Record<EsrField, string>> = {
+  employeeNumber: 'Employee Number',
+  givenName: 'First Name',
+  familyName: 'Last Name',
+  email: 'Email Address',
+  staffGroup: 'Staff Group',
+  jobRole: 'Job Role',
+  positionTitle: 'Position Title',
+  grade: 'Grade',
+  organisationCode: 'Organisation Code',
+  primaryAssignment: 'Primary Assignment',
+};
+
+const esrColumnMap = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.partialRecord(z.enum(ESR_FIELDS, { message: `keys must be among ${ESR_FIELDS.join(', ')}` }), z.string().trim().min(1, { message: "column names must not be empty" })))
+  .transform((map) => ({ ...DEFAULT_ESR_COLUMNS, ...map }) as Record<EsrField, string>);
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-not-for-production-use-0000';
 
@@ -139,6 +176,8 @@ const envSchema = z
     // The NHS Records Management Code keeps "other training records" 6 years; an organisation's IG lead may choose otherwise.
     RETENTION_INACTIVE_YEARS: integer(1, 100).default(6),
     NOTIFICATION_PAYLOAD_DAYS: integer(1, 3650).default(90),
+    IMPORT_MAX_UPLOAD_BYTES: integer(1, 2_147_483_647).default(262_144_000),
+    ESR_COLUMN_MAP: esrColumnMap.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     PUBLIC_URL: url(['http:', 'https:']).optional(),
   })
@@ -197,6 +236,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       verificationResendMaxPerHour: env.EMAIL_VERIFICATION_RESEND_MAX_PER_HOUR,
     },
     retention: { inactiveYears: env.RETENTION_INACTIVE_YEARS, notificationPayloadDays: env.NOTIFICATION_PAYLOAD_DAYS },
+    imports: { maxUploadBytes: env.IMPORT_MAX_UPLOAD_BYTES, esrColumns: env.ESR_COLUMN_MAP ?? DEFAULT_ESR_COLUMNS },
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
   };

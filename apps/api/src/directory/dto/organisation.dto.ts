@@ -2,6 +2,7 @@ import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } fr
 import { Organisation, ORGANISATION_TYPES, type OrganisationType } from '@slp/directory';
 import { Trim } from '../../http/trim.transform';
 import { PageQueryDto } from '../../http/page-query.dto';
+import { BooleanQuery } from '../../http/boolean-query.transform';
 
 export class CreateOrganisationDto {
   @Trim()
@@ -37,6 +38,12 @@ export class OrganisationsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(ORGANISATION_TYPES)
   type?: OrganisationType;
+
+  /** Include closed organisations, which lists (and so pickers) leave out by default. */
+  @IsOptional()
+  @BooleanQuery()
+  @IsIn([true, false], { message: 'includeClosed must be true or false' })
+  includeClosed?: boolean;
 }
 
 export class OrganisationDto {
@@ -46,6 +53,8 @@ export class OrganisationDto {
   type!: OrganisationType;
   systemId!: string;
   placeId!: string | null;
+  /** The ODS close date (YYYY-MM-DD); null while open. */
+  closedOn!: string | null;
 }
 
 export function toOrganisationDto(organisation: Organisation): OrganisationDto {
@@ -56,5 +65,6 @@ export function toOrganisationDto(organisation: Organisation): OrganisationDto {
     type: organisation.type,
     systemId: organisation.system.id,
     placeId: organisation.place?.id ?? null,
+    closedOn: organisation.closedOn ?? null,
   };
 }

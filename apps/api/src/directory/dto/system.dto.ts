@@ -1,3 +1,5 @@
+import { PageQueryDto } from '../../http/page-query.dto';
+import { BooleanQuery } from '../../http/boolean-query.transform';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Region, System, SYSTEM_KINDS, type SystemKind } from '@slp/directory';
 import { Trim } from '../../http/trim.transform';
@@ -31,6 +33,14 @@ export class CreateSystemDto {
   population?: number;
 }
 
+export class SystemsQueryDto extends PageQueryDto {
+  /** Include closed systems (ICBs that have closed, e.g. merged), which lists leave out by default. */
+  @IsOptional()
+  @BooleanQuery()
+  @IsIn([true, false], { message: 'includeClosed must be true or false' })
+  includeClosed?: boolean;
+}
+
 export class SystemDto {
   id!: string;
   name!: string;
@@ -40,6 +50,8 @@ export class SystemDto {
   region!: string;
   regionCode!: string;
   population!: number | null;
+  /** The ODS close date (YYYY-MM-DD); null while open. */
+  closedOn!: string | null;
 }
 
 export class RegionDto {
@@ -56,6 +68,7 @@ export function toSystemDto(system: System): SystemDto {
     region: system.region.name,
     regionCode: system.region.code,
     population: system.population ?? null,
+    closedOn: system.closedOn ?? null,
   };
 }
 

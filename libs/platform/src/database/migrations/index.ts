@@ -8,6 +8,7 @@ import { Migration2026120320101_reference_regions } from './Migration20261203201
 import { Migration2026120320401_programme_eligible_grades } from './Migration2026120320401_programme_eligible_grades';
 import { Migration2026120320402_person_pending_employment } from './Migration2026120320402_person_pending_employment';
 import { Migration20261204121_account_email_verification } from './Migration20261204121_account_email_verification';
+import { Migration2026120415001_imports } from './Migration2026120415001_imports';
 import { Migration20261204161_person_erased_at } from './Migration20261204161_person_erased_at';
 
 /** Every migration, in order. Listed explicitly so the compiled apps carry them without file discovery. */
@@ -21,5 +22,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration2026120320401_programme_eligible_grades', class: Migration2026120320401_programme_eligible_grades },
   { name: 'Migration2026120320402_person_pending_employment', class: Migration2026120320402_person_pending_employment },
   { name: 'Migration20261204121_account_email_verification', class: Migration20261204121_account_email_verification },
+  { name: 'Migration2026120415001_imports', class: Migration2026120415001_imports },
   { name: 'Migration20261204161_person_erased_at', class: Migration20261204161_person_erased_at },
 ];
