@@ -112,7 +112,7 @@ describe('directory (e2e)', () => {
 
     it('shows a system with its region to its own lead', async () => {
       const response = await get(`/systems/${systemA.id}`, 'leadA').expect(200);
-      expect(response.body).toEqual({ id: systemA.id, name: 'Alpha Test ICS', odsCode: systemA.odsCode, kind: 'ICS', region: 'North West', regionCode: 'Y62', population: 1_000_000 });
+      expect(response.body).toEqual({ id: systemA.id, name: 'Alpha Test ICS', odsCode: systemA.odsCode, kind: 'ICS', region: 'North West', regionCode: 'Y62', population: 1_000_000, closedOn: null });
     });
 
     it('hides another system from a programme lead (404), exactly as if it did not exist', async () => {
@@ -148,7 +148,7 @@ describe('directory (e2e)', () => {
 
     it('lets a national admin add a system, with the region given by name in any case, and audits it', async () => {
       const response = await post('/systems', 'nationalAdmin', { name: '  Charlie Test ICS ', odsCode: 'qc1', kind: 'ICS', region: 'north east and yorkshire', population: 2_400_000 }).expect(201);
-      expect(response.body).toEqual({ id: expect.any(String), name: 'Charlie Test ICS', odsCode: 'QC1', kind: 'ICS', region: 'North East and Yorkshire', regionCode: 'Y63', population: 2_400_000 });
+      expect(response.body).toEqual({ id: expect.any(String), name: 'Charlie Test ICS', odsCode: 'QC1', kind: 'ICS', region: 'North East and Yorkshire', regionCode: 'Y63', population: 2_400_000, closedOn: null });
       await expectAudited(response, nationalAdmin, 'system.create', 'system', response.body.id);
       expect((await get(`/systems/${response.body.id}`, 'nationalAdmin').expect(200)).body).toEqual(response.body);
     });
@@ -312,7 +312,7 @@ describe('directory (e2e)', () => {
     });
 
     it('shows an organisation to a lead of its system and to participants, and hides it from other leads (404)', async () => {
-      const expected = { id: orgB.id, name: orgB.name, odsCode: orgB.odsCode, type: 'acute_trust', systemId: systemB.id, placeId: null };
+      const expected = { id: orgB.id, name: orgB.name, odsCode: orgB.odsCode, type: 'acute_trust', systemId: systemB.id, placeId: null, closedOn: null };
       expect((await get(`/organisations/${orgB.id}`, 'leadB').expect(200)).body).toEqual(expected);
       expect((await get(`/organisations/${orgB.id}`, 'participant').expect(200)).body).toEqual(expected);
       expectProblem(await get(`/organisations/${orgB.id}`, 'leadA'), 404);
@@ -321,7 +321,7 @@ describe('directory (e2e)', () => {
     it('lets a system admin add an organisation to their system (201), audited', async () => {
       const odsCode = ods('rx');
       const response = await post('/organisations', 'adminA', { name: 'Wrightington, Wigan and Leigh', odsCode, type: 'acute_trust', systemId: systemA.id, placeId: placeA.id }).expect(201);
-      expect(response.body).toEqual({ id: expect.any(String), name: 'Wrightington, Wigan and Leigh', odsCode: odsCode.toUpperCase(), type: 'acute_trust', systemId: systemA.id, placeId: placeA.id });
+      expect(response.body).toEqual({ id: expect.any(String), name: 'Wrightington, Wigan and Leigh', odsCode: odsCode.toUpperCase(), type: 'acute_trust', systemId: systemA.id, placeId: placeA.id, closedOn: null });
       const row = await expectAudited(response, adminA, 'organisation.create', 'organisation', response.body.id);
       expect(row.details).toEqual({ systemId: systemA.id });
       expect((await get(`/organisations/${response.body.id}`, 'leadA').expect(200)).body).toEqual(response.body);
