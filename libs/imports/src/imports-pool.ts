@@ -1,8 +1,10 @@
-import { Inject, Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '@slp/platform';
 
 export const IMPORTS_POOL = Symbol('IMPORTS_POOL');
+
+const logger = new Logger('Imports');
 
 /**
  * Connections for imports, on the primary: COPY into staging and the long merge transaction need a
@@ -14,7 +16,11 @@ export const importsPoolProvider: Provider = {
   inject: [APP_CONFIG],
   useFactory: (config: AppConfig) => {
     const pool = new Pool({ connectionString: config.database.url, max: 4 });
+    // A connection PostgreSQL drops fails its import (rolled back, marked failed); it must not crash
+    // the worker. pg-pool only listens on idle clients, so listen on each one from the start, as the
+    // email sender's pool does.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', (error) => logger.warn(`Import connection lost: ${error.message}`)));
     return pool;
   },
 };

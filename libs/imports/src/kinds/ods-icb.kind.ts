@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
-import type { ImportContext, ImportKindDefinition, MergeCounts, RecordMapper, StagedRow } from '../import-kind';
-import { ODS, ODS_CODE, odsDate, odsShape } from './ods-record';
-import { AUDIT_INSERT, auditColumns, auditParams, duplicateProblems, markRejected, parseProblems, rowProblems } from './staging-sql';
+import type { ImportContext, ImportKindDefinition, MergeCounts } from '../import-kind';
+import { mergeOdsRecords, ODS, ODS_CODE, odsMapper } from './ods-record';
+import { duplicateProblems, markRejected, parseProblems, rowProblems } from './staging-sql';
 
 /**
  * ODS integrated care boards → systems, upserted by ODS code. The national grouping is the NHS
@@ -13,20 +13,7 @@ export const ODS_ICB: ImportKindDefinition = {
   nationalOnly: true,
   columns: ['code', 'name', 'region', 'close_on'],
   resolvedColumns: '',
-  mapper: (): RecordMapper => {
-    let first = true;
-    return {
-      hasHeader: false,
-      map(record): StagedRow {
-        const shape = odsShape(record, first);
-        first = false;
-        if (shape) return { problem: shape };
-        const close = odsDate(record[ODS.closeDate]!, 'closeDate');
-        if ('problem' in close) return close;
-        return { values: [record[ODS.code]!.trim().toUpperCase(), record[ODS.name]!.trim(), record[ODS.nationalGrouping]!.trim().toUpperCase(), close.date] };
-      },
-    };
-  },
+  mapper: odsMapper((record, closeDate) => [record[ODS.code]!.trim().toUpperCase(), record[ODS.name]!.trim(), record[ODS.nationalGrouping]!.trim().toUpperCase(), closeDate]),
   async validate(client: PoolClient, context: ImportContext): Promise<void> {
     void context;
     await parseProblems(client);
@@ -43,35 +30,17 @@ export const ODS_ICB: ImportKindDefinition = {
     await rowProblems(client, 'name', `format('another system (%s) already has the name %s', (select y.ods_code from system y where y.name = import_stage.name::citext), name)`, `exists (select 1 from system y where y.name = import_stage.name::citext and y.ods_code <> import_stage.code)`);
     await markRejected(client);
   },
-  async merge(client: PoolClient, context: ImportContext): Promise<MergeCounts> {
-    const { rows } = await client.query<{ created: string; updated: string; closed: string; unchanged: string; skipped: string }>(
-      `with src as (
-         select s.new_id, s.code, s.name, s.region, s.close_on::date as close_on,
-                y.id as old_id, y.name::text as old_name, y.region_code as old_region, y.closed_on as old_closed_on
-         from import_stage s left join system y on y.ods_code = s.code
-         where not s.rejected and not s.skipped
-       ), changed as (
-         select * from src
-         where (old_id is null and close_on is null)
-            or (old_id is not null and (old_name, old_region, old_closed_on) is distinct from (name, region, close_on))
-       ), upserted as (
-         insert into system (id, name, ods_code, kind, region_code, closed_on, created_at)
-         select coalesce(old_id, new_id), name, code, 'ICS', region, close_on, now() from changed
-         on conflict (ods_code) do update set name = excluded.name, region_code = excluded.region_code, closed_on = excluded.closed_on
-         returning id, ods_code, (xmax = 0) as inserted
-       ), classified as (
-         select u.id, case when u.inserted then 'created' when c.old_closed_on is null and c.close_on is not null then 'closed' else 'updated' end as change
-         from upserted u join changed c on c.code = u.ods_code
-       ), audited as (
-         ${AUDIT_INSERT} select ${auditColumns('system.import', 'system', 'id', 'change')} from classified
-       )
-       select count(*) filter (where change = 'created') as created, count(*) filter (where change = 'updated') as updated, count(*) filter (where change = 'closed') as closed,
-              (select count(*) from src) - (select count(*) from changed) - (select count(*) from src where old_id is null and close_on is not null) as unchanged,
-              (select count(*) from src where old_id is null and close_on is not null) as skipped
-       from classified`,
-      auditParams(context),
-    );
-    const row = rows[0]!;
-    return { created: Number(row.created), updated: Number(row.updated), closed: Number(row.closed), unchanged: Number(row.unchanged), skipped: Number(row.skipped) };
-  },
+  merge: (client: PoolClient, context: ImportContext): Promise<MergeCounts> =>
+    mergeOdsRecords(client, context, {
+      src: `select s.new_id, s.code, s.name, s.region, s.close_on::date as close_on,
+                   y.id as old_id, y.name::text as old_name, y.region_code as old_region, y.closed_on as old_closed_on
+            from import_stage s left join system y on y.ods_code = s.code`,
+      differs: `(old_name, old_region, old_closed_on) is distinct from (name, region, close_on)`,
+      upsert: `insert into system (id, name, ods_code, kind, region_code, closed_on, created_at)
+               select coalesce(old_id, new_id), name, code, 'ICS', region, close_on, now() from changed
+               on conflict (ods_code) do update set name = excluded.name, region_code = excluded.region_code, closed_on = excluded.closed_on
+               returning id, ods_code, (xmax = 0) as inserted`,
+      auditAction: 'system.import',
+      objectType: 'system',
+    }),
 };

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
-import type { ImportContext, ImportKindDefinition, MergeCounts, RecordMapper, StagedRow } from '../import-kind';
-import { ODS, ODS_CODE, odsDate, odsShape } from './ods-record';
-import { AUDIT_INSERT, auditColumns, auditParams, duplicateProblems, markRejected, parseProblems, rowProblems } from './staging-sql';
+import type { ImportContext, ImportKindDefinition, MergeCounts } from '../import-kind';
+import { mergeOdsRecords, ODS, ODS_CODE, odsMapper } from './ods-record';
+import { duplicateProblems, markRejected, parseProblems, rowProblems } from './staging-sql';
 
 const COLUMNS = ['code', 'name', 'high_level_health_geography', 'commissioner', 'close_on'] as const;
 
@@ -23,22 +23,13 @@ function odsOrganisations(kind: 'ods_trust' | 'ods_gp_practice'): ImportKindDefi
     nationalOnly: true,
     columns: COLUMNS,
     resolvedColumns: 'system_id uuid',
-    mapper: (): RecordMapper => {
-      let first = true;
-      return {
-        hasHeader: false,
-        map(record): StagedRow {
-          const shape = odsShape(record, first);
-          first = false;
-          if (shape) return { problem: shape };
-          const close = odsDate(record[ODS.closeDate]!, 'closeDate');
-          if ('problem' in close) return close;
-          return {
-            values: [record[ODS.code]!.trim().toUpperCase(), record[ODS.name]!.trim(), record[ODS.highLevelHealthGeography]!.trim().toUpperCase(), gp ? record[ODS.commissioner]!.trim().toUpperCase() : '', close.date],
-          };
-        },
-      };
-    },
+    mapper: odsMapper((record, closeDate) => [
+      record[ODS.code]!.trim().toUpperCase(),
+      record[ODS.name]!.trim(),
+      record[ODS.highLevelHealthGeography]!.trim().toUpperCase(),
+      gp ? record[ODS.commissioner]!.trim().toUpperCase() : '',
+      closeDate,
+    ]),
     async validate(client: PoolClient, context: ImportContext): Promise<void> {
       void context;
       await parseProblems(client);
@@ -57,38 +48,20 @@ function odsOrganisations(kind: 'ods_trust' | 'ods_gp_practice'): ImportKindDefi
       );
       await markRejected(client);
     },
-    async merge(client: PoolClient, context: ImportContext): Promise<MergeCounts> {
-      const { rows } = await client.query<{ created: string; updated: string; closed: string; unchanged: string; skipped: string }>(
-        `with src as (
-           select s.row_no, s.new_id, s.code, s.name, s.system_id, s.close_on::date as close_on, ${type} as type,
-                  o.id as old_id, o.name as old_name, o.system_id as old_system_id, o.closed_on as old_closed_on
-           from import_stage s left join organisation o on o.ods_code = s.code
-           where not s.rejected and not s.skipped
-         ), changed as (
-           select * from src
-           where (old_id is null and close_on is null)
-              or (old_id is not null and (old_name, old_system_id, old_closed_on) is distinct from (name, system_id, close_on))
-         ), upserted as (
-           insert into organisation (id, name, ods_code, type, system_id, closed_on, created_at)
-           select coalesce(old_id, new_id), name, code, type, system_id, close_on, now() from changed
-           on conflict (ods_code) do update set name = excluded.name, system_id = excluded.system_id, closed_on = excluded.closed_on,
-             place_id = case when organisation.system_id = excluded.system_id then organisation.place_id else null end
-           returning id, ods_code, (xmax = 0) as inserted
-         ), classified as (
-           select u.id, case when u.inserted then 'created' when c.old_closed_on is null and c.close_on is not null then 'closed' else 'updated' end as change
-           from upserted u join changed c on c.code = u.ods_code
-         ), audited as (
-           ${AUDIT_INSERT} select ${auditColumns('organisation.import', 'organisation', 'id', 'change')} from classified
-         )
-         select count(*) filter (where change = 'created') as created, count(*) filter (where change = 'updated') as updated, count(*) filter (where change = 'closed') as closed,
-                (select count(*) from src) - (select count(*) from changed) - (select count(*) from src where old_id is null and close_on is not null) as unchanged,
-                (select count(*) from src where old_id is null and close_on is not null) as skipped
-         from classified`,
-        auditParams(context),
-      );
-      const row = rows[0]!;
-      return { created: Number(row.created), updated: Number(row.updated), closed: Number(row.closed), unchanged: Number(row.unchanged), skipped: Number(row.skipped) };
-    },
+    merge: (client: PoolClient, context: ImportContext): Promise<MergeCounts> =>
+      mergeOdsRecords(client, context, {
+        src: `select s.row_no, s.new_id, s.code, s.name, s.system_id, s.close_on::date as close_on, ${type} as type,
+                     o.id as old_id, o.name as old_name, o.system_id as old_system_id, o.closed_on as old_closed_on
+              from import_stage s left join organisation o on o.ods_code = s.code`,
+        differs: `(old_name, old_system_id, old_closed_on) is distinct from (name, system_id, close_on)`,
+        upsert: `insert into organisation (id, name, ods_code, type, system_id, closed_on, created_at)
+                 select coalesce(old_id, new_id), name, code, type, system_id, close_on, now() from changed
+                 on conflict (ods_code) do update set name = excluded.name, system_id = excluded.system_id, closed_on = excluded.closed_on,
+                   place_id = case when organisation.system_id = excluded.system_id then organisation.place_id else null end
+                 returning id, ods_code, (xmax = 0) as inserted`,
+        auditAction: 'organisation.import',
+        objectType: 'organisation',
+      }),
   };
 }
 

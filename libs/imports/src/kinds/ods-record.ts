@@ -1,4 +1,6 @@
-import { ImportFileError, RowProblem } from '../import-kind';
+import type { PoolClient } from 'pg';
+import { ImportContext, ImportFileError, MergeCounts, RecordMapper, RowProblem } from '../import-kind';
+import { AUDIT_INSERT, auditColumns, auditParams } from './staging-sql';
 
 /** The ODS CSV layout (e.g. etr.csv, epraccur.csv, eccg.csv): headerless, 27 columns. */
 export const ODS_COLUMN_COUNT = 27;
@@ -32,4 +34,69 @@ export function odsDate(value: string, field: string): { date: string | null } |
     if (date.getUTCFullYear() === Number(y) && date.getUTCMonth() === Number(m) - 1 && date.getUTCDate() === Number(d)) return { date: `${y}-${m}-${d}` };
   }
   return { problem: { field, message: `${field} must be a date as YYYYMMDD` } };
+}
+
+/**
+ * The record mapper every ODS kind uses: the first record decides whether this is an ODS file at
+ * all, later ones of the wrong shape or with a bad close date are row problems, and `values` picks
+ * the kind's columns from a well-formed record (its close date already read).
+ */
+export function odsMapper(values: (record: readonly string[], closeDate: string | null) => (string | null)[]): () => RecordMapper {
+  return () => {
+    let first = true;
+    return {
+      hasHeader: false,
+      map(record) {
+        const shape = odsShape(record, first);
+        first = false;
+        if (shape) return { problem: shape };
+        const close = odsDate(record[ODS.closeDate]!, 'closeDate');
+        if ('problem' in close) return close;
+        return { values: values(record, close.date) };
+      },
+    };
+  };
+}
+
+/** What differs between ODS merges: the staged rows joined to what the platform holds, and the upsert. */
+export interface OdsMerge {
+  /** Selects from `import_stage s` the staged columns, `close_on`, and `old_id`/`old_closed_on` plus the old values compared. */
+  readonly src: string;
+  /** The staged columns compared with the held ones, as `(old_a, old_b) is distinct from (a, b)`. */
+  readonly differs: string;
+  /** `insert … select … from changed on conflict (ods_code) do update … returning id, ods_code, (xmax = 0) as inserted`. */
+  readonly upsert: string;
+  readonly auditAction: string;
+  readonly objectType: string;
+}
+
+/**
+ * Merges staged ODS records in one statement: new open records are created, held ones updated or
+ * closed, a closed record never held is skipped (not created), and identical ones are counted
+ * unchanged; each change is audited in the same statement.
+ */
+export async function mergeOdsRecords(client: PoolClient, context: ImportContext, merge: OdsMerge): Promise<MergeCounts> {
+  const { rows } = await client.query<Record<keyof MergeCounts, string>>(
+    `with src as (
+       ${merge.src}
+       where not s.rejected and not s.skipped
+     ), changed as (
+       select * from src
+       where (old_id is null and close_on is null) or (old_id is not null and ${merge.differs})
+     ), upserted as (
+       ${merge.upsert}
+     ), classified as (
+       select u.id, case when u.inserted then 'created' when c.old_closed_on is null and c.close_on is not null then 'closed' else 'updated' end as change
+       from upserted u join changed c on c.code = u.ods_code
+     ), audited as (
+       ${AUDIT_INSERT} select ${auditColumns(merge.auditAction, merge.objectType, 'id', 'change')} from classified
+     )
+     select count(*) filter (where change = 'created') as created, count(*) filter (where change = 'updated') as updated, count(*) filter (where change = 'closed') as closed,
+            (select count(*) from src) - (select count(*) from changed) - (select count(*) from src where old_id is null and close_on is not null) as unchanged,
+            (select count(*) from src where old_id is null and close_on is not null) as skipped
+     from classified`,
+    auditParams(context),
+  );
+  const row = rows[0]!;
+  return { created: Number(row.created), updated: Number(row.updated), closed: Number(row.closed), unchanged: Number(row.unchanged), skipped: Number(row.skipped) };
 }
