@@ -1,23 +1,10 @@
 import { loadConfig } from '@slp/platform';
+import { eventuallyPasses } from './support/assertions';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApi, TestApi } from './support/test-api';
 import { createTestDatabase } from './support/test-database';
 
 const REDIS_URL = loadConfig({ NODE_ENV: 'test' }).redis.url;
-
-/** Retries `check` until it passes or `timeoutMs` runs out, then fails with its last error. */
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
 
 describe('health (e2e)', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -52,7 +39,7 @@ describe('health (e2e)', () => {
 
   it('answers /health/ready with 200 when PostgreSQL and Redis answer', async () => {
     // Redis connects in the background as the API starts; allow it a moment.
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       const response = await api.http().get('/health/ready');
       expect(response.body).toEqual({ status: 'ok', checks: { database: 'up', redis: 'up' } });
       expect(response.status).toBe(200);
@@ -62,7 +49,7 @@ describe('health (e2e)', () => {
   it('answers /health/ready with 503 while Redis is unreachable, and 200 once it is back', async () => {
     await redisProxy.close();
     try {
-      await eventually(async () => {
+      await eventuallyPasses(async () => {
         const response = await api.http().get('/health/ready');
         expect(response.status).toBe(503);
         expect(response.body).toEqual({ status: 'unavailable', checks: { database: 'up', redis: 'down' } });
@@ -72,7 +59,7 @@ describe('health (e2e)', () => {
       redisProxy = await restore(redisProxy, REDIS_URL);
     }
 
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       const response = await api.http().get('/health/ready');
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ status: 'ok', checks: { database: 'up', redis: 'up' } });
@@ -82,7 +69,7 @@ describe('health (e2e)', () => {
   it('answers /health/ready with 503 while PostgreSQL is unreachable, and 200 once it is back', async () => {
     await postgresProxy.close();
     try {
-      await eventually(async () => {
+      await eventuallyPasses(async () => {
         const response = await api.http().get('/health/ready');
         expect(response.status).toBe(503);
         expect(response.body).toEqual({ status: 'unavailable', checks: { database: 'down', redis: 'up' } });
@@ -92,7 +79,7 @@ describe('health (e2e)', () => {
       postgresProxy = await restore(postgresProxy, database.url);
     }
 
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       const response = await api.http().get('/health/ready');
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ status: 'ok', checks: { database: 'up', redis: 'up' } });
@@ -118,7 +105,7 @@ describe('health (e2e)', () => {
       redisProxy = await restore(redisProxy, REDIS_URL);
     }
 
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       const response = await api.http().get('/health/ready');
       expect(response.body).toEqual({ status: 'ok', checks: { database: 'up', redis: 'up' } });
     });

@@ -1,25 +1,12 @@
 import { loadConfig } from '@slp/platform';
 import { account, AccountFixture, forkEm } from './support/factories';
-import { expectProblem } from './support/assertions';
+import { expectProblem, eventuallyPasses } from './support/assertions';
 import { LogCapture } from './support/log-capture';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApi, TestApi } from './support/test-api';
 import { createTestDatabase } from './support/test-database';
 
 const REDIS_URL = loadConfig({ NODE_ENV: 'test' }).redis.url;
-
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
 
 /** Sign-out while Redis (the fast path of the revocation check) is down or hanging. */
 describe('session revocation without Redis (e2e)', () => {
@@ -35,7 +22,7 @@ describe('session revocation without Redis (e2e)', () => {
     log = new LogCapture();
     api = await startTestApi({ REDIS_URL: redisProxy.urlFor(REDIS_URL), LOGIN_MAX_ATTEMPTS_PER_IP: '1000', LOG_LEVEL: 'info' }, database.url, { logDestination: log });
     participant = await account(forkEm(api));
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       expect((await api.http().get('/health/ready')).status).toBe(200);
     });
   });
@@ -72,7 +59,7 @@ describe('session revocation without Redis (e2e)', () => {
     }
 
     // Once Redis is back, signing out again tells it too, and the token stays refused.
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       await logout(leaving.refreshToken).expect(204);
     });
     expectProblem(await me(leaving.accessToken), 401);
@@ -93,7 +80,7 @@ describe('session revocation without Redis (e2e)', () => {
       await redisProxy.close();
       redisProxy = await TcpProxy.forUrl(REDIS_URL, redisProxy.port);
     }
-    await eventually(async () => {
+    await eventuallyPasses(async () => {
       expect((await api.http().get('/health/ready')).status).toBe(200);
     });
   });

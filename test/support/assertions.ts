@@ -54,3 +54,17 @@ export function expectProblem(response: Response, status: number, fields?: strin
   expect(response.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
   if (fields) expect((response.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(expect.arrayContaining(fields));
 }
+
+/** Retries `check` until it stops throwing or `timeoutMs` runs out, then fails with its last error. */
+export async function eventuallyPasses(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
