@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
-import { AuditService } from '@slp/platform';
+import { AuditService, withPgPlaceholders } from '@slp/platform';
 import { ImportFileError, type ImportContext, type ImportKind, type ImportKindDefinition } from './import-kind';
 import { IMPORT_KIND_DEFINITIONS } from './import-kinds';
 import { FinishedCounts, ImportRepository } from './import.repository';
@@ -72,7 +72,7 @@ export class ImportEngine {
         objectId: context.importId,
         details: { kind, counts, sha256: staged.sha256, via: context.actorAccountId ? 'api' : 'cli' },
       });
-      await client.query(positional(audit.sql), [...audit.params]);
+      await client.query(withPgPlaceholders(audit.sql), [...audit.params]);
       const { rows: errorRows } = await client.query<{ n: string }>(`select count(*) as n from import_problem`);
       await client.query('commit');
       return { status: 'succeeded', counts, errorCount: Number(errorRows[0]!.n) };
@@ -99,12 +99,6 @@ export class ImportEngine {
 function stagingTable(definition: ImportKindDefinition): string {
   const columns = [...definition.columns.map((c) => `${c} text`), ...(definition.resolvedColumns ? [definition.resolvedColumns] : [])].join(', ');
   return `create temp table import_stage (row_no integer primary key, new_id uuid not null, problem_field text, problem text, skipped boolean not null, rejected boolean not null default false, ${columns}) on commit drop`;
-}
-
-/** AuditService speaks `?` placeholders (MikroORM's); pg wants `$n`. */
-function positional(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
 }
 
 /** Writes progress at most every {@link PROGRESS_EVERY_MS}, one write at a time, and stops before the merge writes the row itself. */

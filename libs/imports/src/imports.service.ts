@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
 import { Readable } from 'node:stream';
-import { AccessScope, APP_CONFIG, AppConfig, AuditService, ForbiddenError, InvalidInputError, NotFoundError, newId } from '@slp/platform';
+import { AccessScope, APP_CONFIG, AppConfig, AuditService, ForbiddenError, InvalidInputError, NotFoundError, newId, withPgPlaceholders } from '@slp/platform';
 import type { ImportKind } from './import-kind';
 import { IMPORT_KIND_DEFINITIONS } from './import-kinds';
 import { ImportRepository, ImportRow } from './import.repository';
@@ -68,8 +68,7 @@ export class ImportsService {
       if (bytes === 0) throw new InvalidInputError('The file is empty.', [{ field: 'body', message: 'body must be a CSV file' }]);
       await this.imports.setFileBytes(client, id, bytes);
       const audit = this.audit.insertStatement({ actorAccountId: scope.accountId, action: 'import.submit', objectType: 'import', objectId: id, details: { kind: input.kind, dryRun: input.dryRun, bytes } });
-      let n = 0;
-      await client.query(audit.sql.replace(/\?/g, () => `$${++n}`), [...audit.params]);
+      await client.query(withPgPlaceholders(audit.sql), [...audit.params]);
       await client.query('commit');
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
@@ -78,8 +77,10 @@ export class ImportsService {
     } finally {
       client.release();
     }
+    // Read before queueing: a worker may start the run at once, and the answer is what was submitted.
+    const submitted = (await this.imports.find(id))!;
     await this.enqueue(id);
-    return (await this.imports.find(id))!;
+    return submitted;
   }
 
   /** Queues the run; if Redis is away the import stays queued and the worker picks it up when it returns. */

@@ -4,6 +4,12 @@ export interface SqlStatement {
   readonly params: readonly unknown[];
 }
 
+/** The statement's `?` placeholders (MikroORM's) as `$1`, `$2`, … (node-postgres's), for a statement run on a raw pg client. */
+export function withPgPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
 /** Whether `error` is PostgreSQL's unique violation on `constraint` (SQLSTATE 23505). */
 export function isUniqueViolation(error: unknown, constraint: string): boolean {
   const cause = error as { code?: string; constraint?: string; cause?: unknown };
