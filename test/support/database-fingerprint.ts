@@ -31,6 +31,11 @@ export class DatabaseFingerprint {
     return Object.fromEntries(rows.map((row) => [row.t, `${row.n}:${row.x}`]));
   }
 
+  /** Runs a read on the same connection (e.g. to see which audit rows a request wrote). */
+  async rows<T extends object>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.client.query(sql, params)).rows as T[];
+  }
+
   /** The tables whose fingerprint differs between `before` and `after`. */
   static changed(before: Record<string, string>, after: Record<string, string>): string[] {
     return Object.keys(after).filter((table) => before[table] !== after[table]);
