@@ -19,7 +19,10 @@ import { startTestApi, TestApi } from './support/test-api';
  * an entry for a new route: then check each status against the access rules before pasting it).
  */
 
-type Scope = 'own' | 'other';
+type Scope = 'own' | 'peer' | 'other';
+/** Path parameters naming something a person owns: their routes also get a `peer` row. */
+const PERSONAL = new Set(['personId', 'enrolmentId', 'nominationId', 'notificationId']);
+const SCOPES: readonly Scope[] = ['own', 'peer', 'other'];
 const METHODS: Partial<Record<RequestMethod, 'get' | 'post' | 'put' | 'patch' | 'delete'>> = {
   [RequestMethod.GET]: 'get',
   [RequestMethod.POST]: 'post',
@@ -96,11 +99,13 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
       const entry = AUTHZ_MATRIX[r.key];
       if (!entry) return [];
       const problems: string[] = [];
-      for (const scope of ['own', 'other'] as const) {
+      for (const scope of SCOPES) {
         const row = entry[scope];
         if (row !== undefined && (statusesOf(row).length !== CALLERS.length || statusesOf(row).some((s) => !(s >= 200 && s < 600)))) problems.push(`${r.key} ${scope}: needs ${CALLERS.length} statuses (${CALLERS.join(', ')}), has '${row}'`);
       }
       if (r.params.length && entry.other === undefined) problems.push(`${r.key} takes ${r.params.join(', ')}: its entry needs an 'other' row (the other system's object)`);
+      const personal = r.params.filter((p) => PERSONAL.has(p));
+      if (personal.length && entry.peer === undefined) problems.push(`${r.key} takes ${personal.join(', ')}: its entry needs a 'peer' row (another participant's, in the caller's system)`);
       return problems;
     });
     expect([...missing, ...stale, ...malformed]).toEqual([]);
@@ -109,8 +114,8 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
   /** Fresh objects for one cell, created on first use, owned (where a person owns them) by `owner`. */
   function objectsFor(scope: Scope, owner: AccountFixture): MatrixObjects {
     const em = forkEm(api);
-    const inSystem = scope === 'own' ? world.systemA : world.systemB;
-    const org = scope === 'own' ? world.orgA : world.orgB;
+    const inSystem = scope === 'other' ? world.systemB : world.systemA;
+    const org = scope === 'other' ? world.orgB : world.orgA;
     const national = () => ({ Authorization: `Bearer ${accessTokenFor(api, world.staff.nationalAdmin)}` });
     const memo = <T>(make: () => Promise<T>) => {
       let made: Promise<T> | undefined;
@@ -144,7 +149,7 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
         return row.id;
       }),
       importId: memo(async () => {
-        const admin = scope === 'own' ? world.staff.systemAdmin : world.staff.adminB;
+        const admin = scope === 'other' ? world.staff.adminB : world.staff.systemAdmin;
         return created(api.http().post('/api/v1/imports?kind=esr_people&dryRun=true').set('Authorization', `Bearer ${accessTokenFor(api, admin)}`).set('Content-Type', 'text/csv').send('Employee Number,Email\n1,a@nhs.example\n'), 'import');
       }),
       unique: () => `${Date.now().toString(36)}${(sequence++).toString(36)}${randomUUID().slice(0, 4)}`,
@@ -156,7 +161,7 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
   async function cell(route: Route, entry: MatrixEntry, scope: Scope, caller: Caller): Promise<{ status: number; text: string }> {
     const em = forkEm(api);
     const participant = await account(em, { roles: ['participant'], organisation: world.orgA });
-    const owner = scope === 'own' ? participant : await account(em, { roles: ['participant'], organisation: world.orgB });
+    const owner = scope === 'own' ? participant : await account(em, { roles: ['participant'], organisation: scope === 'peer' ? world.orgA : world.orgB });
     const objects = objectsFor(scope, owner);
     let path = route.path;
     for (const param of route.params) {
@@ -183,7 +188,7 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
     for (const route of routes) {
       const entry = AUTHZ_MATRIX[route.key];
       if (!entry) continue;
-      const scopes: Scope[] = entry.other !== undefined || route.params.length ? ['own', 'other'] : ['own'];
+      const scopes = SCOPES.filter((scope) => scope === 'own' || entry[scope] !== undefined || (scope === 'other' ? route.params.length > 0 : route.params.some((p) => PERSONAL.has(p))));
       const rows: Partial<Record<Scope, string>> = {};
       for (const scope of scopes) {
         const got = await Promise.all(CALLERS.map((caller) => cell(route, entry, scope, caller)));
@@ -193,7 +198,7 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
           if (got[i]!.status !== expected[i]) mismatches.push(`${route.key} ${scope} ${caller}: expected ${expected[i] ?? '(none)'}, got ${got[i]!.status} ${got[i]!.text.slice(0, 200)}`);
         });
       }
-      recorded.push(`  '${route.key}': { own: '${rows.own}'${rows.other ? `, other: '${rows.other}'` : ''} },  // ${route.policy ? JSON.stringify(route.policy) : 'no policy'}`);
+      recorded.push(`  '${route.key}': { own: '${rows.own}'${rows.peer ? `, peer: '${rows.peer}'` : ''}${rows.other ? `, other: '${rows.other}'` : ''} },  // ${route.policy ? JSON.stringify(route.policy) : 'no policy'}`);
     }
     if (process.env.AUTHZ_RECORD) {
       // eslint-disable-next-line no-console
