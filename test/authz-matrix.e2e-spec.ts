@@ -103,6 +103,11 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
         const row = entry[scope];
         if (row !== undefined && (statusesOf(row).length !== CALLERS.length || statusesOf(row).some((s) => !(s >= 200 && s < 600)))) problems.push(`${r.key} ${scope}: needs ${CALLERS.length} statuses (${CALLERS.join(', ')}), has '${row}'`);
       }
+      for (const scope of SCOPES) {
+        const row = entry.listed?.[scope];
+        if (row !== undefined && (row.trim().split(/\s+/).length !== CALLERS.length || row.trim().split(/\s+/).some((v) => !['y', 'n', '-'].includes(v)))) problems.push(`${r.key} listed ${scope}: needs ${CALLERS.length} of y, n or -, has '${row}'`);
+        if (entry.listed && (entry[scope] !== undefined || scope === 'own') && row === undefined) problems.push(`${r.key}: listed needs a '${scope}' row like the statuses`);
+      }
       if (r.params.length && entry.other === undefined) problems.push(`${r.key} takes ${r.params.join(', ')}: its entry needs an 'other' row (the other system's object)`);
       const personal = r.params.filter((p) => PERSONAL.has(p));
       if (personal.length && entry.peer === undefined) problems.push(`${r.key} takes ${personal.join(', ')}: its entry needs a 'peer' row (another participant's, in the caller's system)`);
@@ -158,7 +163,7 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
   }
 
   /** The status `caller` gets from `route` aimed at `scope`'s fresh objects. */
-  async function cell(route: Route, entry: MatrixEntry, scope: Scope, caller: Caller): Promise<{ status: number; text: string }> {
+  async function cell(route: Route, entry: MatrixEntry, scope: Scope, caller: Caller): Promise<{ status: number; text: string; listed?: 'y' | 'n' | '-' }> {
     const em = forkEm(api);
     const participant = await account(em, { roles: ['participant'], organisation: world.orgA });
     const owner = scope === 'own' ? participant : await account(em, { roles: ['participant'], organisation: scope === 'peer' ? world.orgA : world.orgB });
@@ -169,6 +174,7 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
       if (!make) throw new Error(`${route.key}: the matrix cannot make a ${param} (add it to MatrixObjects)`);
       path = path.replace(`:${param}`, await make());
     }
+    const listedId = entry.listed ? await objects[entry.listed.object]() : undefined;
     const query = entry.query ? await entry.query(objects) : undefined;
     const body = entry.body ? await entry.body(objects) : undefined;
     let request = api.http()[route.method](path);
@@ -179,7 +185,8 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
     }
     if (body !== undefined) request = entry.contentType ? request.set('Content-Type', entry.contentType).send(body as string) : request.send(body as object);
     const response = await request;
-    return { status: response.status, text: response.text };
+    const listed = listedId === undefined ? undefined : response.status >= 300 ? '-' : response.text.includes(listedId) ? 'y' : 'n';
+    return { status: response.status, text: response.text, listed };
   }
 
   it('gives each caller the status in the table, for their own system’s objects and for another’s', async () => {
@@ -190,15 +197,20 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
       if (!entry) continue;
       const scopes = SCOPES.filter((scope) => scope === 'own' || entry[scope] !== undefined || (scope === 'other' ? route.params.length > 0 : route.params.some((p) => PERSONAL.has(p))));
       const rows: Partial<Record<Scope, string>> = {};
+      const listedRows: Partial<Record<Scope, string>> = {};
       for (const scope of scopes) {
         const got = await Promise.all(CALLERS.map((caller) => cell(route, entry, scope, caller)));
         rows[scope] = got.map((g) => g.status).join(' ');
         const expected = entry[scope] ? statusesOf(entry[scope]) : [];
+        const expectedListed = entry.listed?.[scope]?.trim().split(/\s+/) ?? [];
+        if (entry.listed) listedRows[scope] = got.map((g) => g.listed).join(' ');
         CALLERS.forEach((caller, i) => {
           if (got[i]!.status !== expected[i]) mismatches.push(`${route.key} ${scope} ${caller}: expected ${expected[i] ?? '(none)'}, got ${got[i]!.status} ${got[i]!.text.slice(0, 200)}`);
+          if (entry.listed && got[i]!.listed !== expectedListed[i]) mismatches.push(`${route.key} ${scope} ${caller}: expected the ${entry.listed.object.replace(/Id$/, '')} ${expectedListed[i] === 'y' ? 'listed' : expectedListed[i] === 'n' ? 'not listed' : expectedListed[i] === '-' ? 'refused' : '(no listed row)'}, got ${got[i]!.listed}`);
         });
       }
-      recorded.push(`  '${route.key}': { own: '${rows.own}'${rows.peer ? `, peer: '${rows.peer}'` : ''}${rows.other ? `, other: '${rows.other}'` : ''} },  // ${route.policy ? JSON.stringify(route.policy) : 'no policy'}`);
+      const listedText = entry.listed ? `, listed: { object: '${entry.listed.object}', ${scopes.map((scope) => `${scope}: '${listedRows[scope]}'`).join(', ')} }` : '';
+      recorded.push(`  '${route.key}': { own: '${rows.own}'${rows.peer ? `, peer: '${rows.peer}'` : ''}${rows.other ? `, other: '${rows.other}'` : ''}${listedText} },  // ${route.policy ? JSON.stringify(route.policy) : 'no policy'}`);
     }
     if (process.env.AUTHZ_RECORD) {
       // eslint-disable-next-line no-console

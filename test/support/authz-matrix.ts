@@ -19,6 +19,9 @@
  * objects, so one cell's change does not decide another's status. Routes without path parameters
  * have only `own` (their scope comes from the body or query, if anywhere).
  *
+ * Lists also say who finds a given object in them (`listed`), so a list cannot show what the
+ * object's own route would hide.
+ *
  * Status 409 where a role is allowed means the check passed and the state of the fresh object was
  * not the one the action needs (e.g. accepting an offer nobody made): authorisation is decided
  * before state. 400 from a public route means it validated a token or body it could not accept.
@@ -61,6 +64,12 @@ export interface MatrixEntry {
   readonly peer?: string;
   /** The same for system B's objects; required when the route has path parameters. */
   readonly other?: string;
+  /**
+   * For a list: whether the answer names the object (its id anywhere in the body), per caller, in
+   * the same order: `y` listed, `n` not listed, `-` the call was refused. The object is created
+   * before the call; filter the list (query) down to it so it cannot fall off the first page.
+   */
+  readonly listed?: { readonly object: Exclude<keyof MatrixObjects, 'unique'>; readonly own: string; readonly peer?: string; readonly other?: string };
   readonly body?: (o: MatrixObjects) => Promise<unknown>;
   readonly query?: (o: MatrixObjects) => Promise<Record<string, string>>;
   /** Content type of the body when it is not JSON (the body is then a string). */
@@ -88,12 +97,12 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   'GET /api/v1/systems': { own: '401 200 200 200 200 200' },
   'POST /api/v1/systems': { own: '401 403 403 403 403 201', body: async (o) => ({ name: `Matrix ICS ${o.unique()}`, odsCode: `Q${o.unique().slice(-4).toUpperCase()}`, kind: 'ICS', region: 'Y62' }) },
   'GET /api/v1/systems/:systemId': { own: '401 200 200 200 200 200', other: '401 200 404 404 404 200' },
-  'GET /api/v1/systems/:systemId/places': { own: '401 200 200 200 200 200', other: '401 200 404 404 404 200' },
+  'GET /api/v1/systems/:systemId/places': { own: '401 200 200 200 200 200', other: '401 200 404 404 404 200', listed: { object: 'placeId', own: '- y y y y y', other: '- y - - - y' } },
   'POST /api/v1/systems/:systemId/places': { own: '401 403 403 403 201 201', other: '401 403 403 403 404 201', body: async (o) => ({ name: `Place ${o.unique()}` }) },
   'GET /api/v1/organisations': { own: '401 200 200 200 200 200', other: '401 200 404 404 404 200', query: async (o) => ({ systemId: await o.systemId() }) },
   'POST /api/v1/organisations': { own: '401 403 403 403 201 201', other: '401 403 403 403 400 201', body: async (o) => ({ name: `Trust ${o.unique()}`, odsCode: `R${o.unique().slice(-5).toUpperCase()}`, type: 'acute_trust', systemId: await o.systemId() }) },
   'GET /api/v1/organisations/:organisationId': { own: '401 200 200 200 200 200', other: '401 200 404 404 404 200' },
-  'GET /api/v1/people': { own: '401 403 200 403 200 200', other: '401 403 404 403 404 200', query: async (o) => ({ systemId: await o.systemId() }) },
+  'GET /api/v1/people': { own: '401 403 200 403 200 200', peer: '401 403 200 403 200 200', other: '401 403 200 403 200 200', query: async (o) => ({ email: await o.personEmail() }), listed: { object: 'personId', own: '- - y - y y', peer: '- - y - y y', other: '- - n - n y' } },
   'GET /api/v1/people/:personId': { own: '401 200 200 200 200 200', peer: '401 404 200 200 200 200', other: '401 404 404 404 404 200' },
   'PATCH /api/v1/people/:personId': { own: '401 200 403 403 200 200', peer: '401 404 403 403 200 200', other: '401 404 404 404 404 200', body: async () => ({ jobTitle: 'Director of Nursing' }) },
   'POST /api/v1/people/:personId/employment/confirm': { own: '401 403 409 403 409 409', peer: '401 403 409 403 409 409', other: '401 403 404 403 404 409' },
@@ -103,7 +112,7 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   'GET /api/v1/programmes/:programmeId': { own: '401 200 200 200 200 200', other: '401 404 404 404 404 200' },
   'PATCH /api/v1/programmes/:programmeId': { own: '401 403 200 403 200 200', other: '401 403 404 403 404 200', body: async () => ({ title: 'Renamed programme' }) },
   'POST /api/v1/programmes/:programmeId/cohorts': { own: '401 403 201 403 201 201', other: '401 403 404 403 404 201', body: cohortBody },
-  'GET /api/v1/cohorts': { own: '401 200 200 200 200 200', other: '401 200 200 200 200 200', query: async (o) => ({ systemId: await o.systemId() }) },
+  'GET /api/v1/cohorts': { own: '401 200 200 200 200 200', other: '401 200 200 200 200 200', query: async (o) => ({ programmeId: await o.programmeId() }), listed: { object: 'cohortId', own: '- y y y y y', other: '- n n n n y' } },
   'GET /api/v1/cohorts/:cohortId': { own: '401 200 200 200 200 200', other: '401 404 404 404 404 200' },
   'PATCH /api/v1/cohorts/:cohortId': { own: '401 403 200 403 200 200', other: '401 403 404 403 404 200', body: async () => ({ name: 'Renamed cohort' }) },
   'POST /api/v1/cohorts/:cohortId/open': { own: '401 403 409 403 409 409', other: '401 403 404 403 404 409' },
@@ -112,10 +121,10 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   'POST /api/v1/cohorts/:cohortId/complete': { own: '401 403 409 403 409 409', other: '401 403 404 403 404 409' },
   'POST /api/v1/cohorts/:cohortId/cancel': { own: '401 403 200 403 200 200', other: '401 403 404 403 404 200' },
   'POST /api/v1/cohorts/:cohortId/enrolments': { own: '401 201 201 403 201 201', other: '401 404 404 404 404 201', body: async (o) => ({ personId: await o.personId() }) },
-  'GET /api/v1/cohorts/:cohortId/enrolments': { own: '401 403 200 200 200 200', other: '401 403 404 404 404 200' },
+  'GET /api/v1/cohorts/:cohortId/enrolments': { own: '401 403 200 200 200 200', peer: '401 403 200 200 200 200', other: '401 403 404 404 404 200', listed: { object: 'enrolmentId', own: '- - y y y y', peer: '- - y y y y', other: '- - - - - y' } },
   'POST /api/v1/cohorts/:cohortId/sessions': { own: '401 403 201 403 201 201', other: '401 403 404 403 404 201', body: async () => ({ title: 'Opening day', kind: 'workshop', startsAt: '2027-03-01T09:00:00Z', endsAt: '2027-03-01T12:00:00Z', location: 'Preston' }) },
-  'GET /api/v1/cohorts/:cohortId/sessions': { own: '401 200 200 200 200 200', other: '401 404 404 404 404 200' },
-  'GET /api/v1/me/enrolments': { own: '401 200 200 200 200 200' },
+  'GET /api/v1/cohorts/:cohortId/sessions': { own: '401 200 200 200 200 200', other: '401 404 404 404 404 200', listed: { object: 'sessionId', own: '- y y y y y', other: '- - - - - y' } },
+  'GET /api/v1/me/enrolments': { own: '401 200 200 200 200 200', peer: '401 200 200 200 200 200', other: '401 200 200 200 200 200', listed: { object: 'enrolmentId', own: '- y n n n n', peer: '- n n n n n', other: '- n n n n n' } },
   'GET /api/v1/enrolments/:enrolmentId': { own: '401 200 200 200 200 200', peer: '401 404 200 200 200 200', other: '401 404 404 404 404 200' },
   'POST /api/v1/enrolments/:enrolmentId/withdraw': { own: '401 200 200 403 200 200', peer: '401 404 200 403 200 200', other: '401 404 404 404 404 200' },
   'POST /api/v1/enrolments/:enrolmentId/approve': { own: '401 403 409 403 409 409', peer: '401 403 409 403 409 409', other: '401 403 404 403 404 409' },
@@ -133,8 +142,8 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   'POST /api/v1/talent-pools': { own: '401 403 201 403 201 201', other: '401 403 403 403 403 201', body: async (o) => ({ systemId: await o.systemId(), name: `Pool ${o.unique()}`, purpose: 'Succession' }) },
   'GET /api/v1/talent-pools/:talentPoolId': { own: '401 403 200 200 200 200', other: '401 403 404 404 404 200' },
   'POST /api/v1/nominations': { own: '401 403 201 403 201 201', other: '401 403 404 403 404 201', body: async (o) => ({ nominee: { personId: await o.personId() }, talentPoolId: await o.talentPoolId(), readiness: 'ready_now', performance: 2, potential: 3, rationale: 'Led the frailty work.' }) },
-  'GET /api/v1/nominations': { own: '401 403 200 403 200 200', other: '401 403 404 403 404 200', query: async (o) => ({ systemId: await o.systemId() }) },
-  'GET /api/v1/me/nominations': { own: '401 200 200 200 200 200' },
+  'GET /api/v1/nominations': { own: '401 403 200 403 200 200', peer: '401 403 200 403 200 200', other: '401 403 404 403 404 200', query: async (o) => ({ systemId: await o.systemId() }), listed: { object: 'nominationId', own: '- - y - y y', peer: '- - y - y y', other: '- - - - - y' } },
+  'GET /api/v1/me/nominations': { own: '401 200 200 200 200 200', peer: '401 200 200 200 200 200', other: '401 200 200 200 200 200', listed: { object: 'nominationId', own: '- y n n n n', peer: '- n n n n n', other: '- n n n n n' } },
   'POST /api/v1/nominations/consent': { own: '400 400 400 400 400 400', body: async () => ({ token: 'x'.repeat(43), decision: 'consent' }) },
   'GET /api/v1/nominations/:nominationId': { own: '401 200 200 404 200 200', peer: '401 404 200 404 200 200', other: '401 404 404 404 404 200' },
   'POST /api/v1/nominations/:nominationId/consent': { own: '401 200 403 404 403 403', peer: '401 404 403 404 403 403', other: '401 404 404 404 404 403', body: async () => ({ decision: 'consent' }) },
@@ -143,7 +152,7 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   'POST /api/v1/nominations/:nominationId/withdraw': { own: '401 200 200 404 200 200', peer: '401 404 200 404 200 200', other: '401 404 404 404 404 200', body: async () => ({ reason: 'Changed my mind' }) },
   'POST /api/v1/people/:personId/appointments': { own: '401 403 201 403 201 201', peer: '401 403 201 403 201 201', other: '401 403 404 403 404 201', body: async (o) => ({ post: 'Director of Nursing', organisationId: await o.organisationId(), appointedOn: '2026-11-02' }) },
   'GET /api/v1/people/:personId/pipeline': { own: '401 200 200 200 200 200', peer: '401 404 200 200 200 200', other: '401 404 404 404 404 200' },
-  'GET /api/v1/notifications': { own: '401 403 403 403 403 200', other: '401 403 403 403 403 200', query: async (o) => ({ recipient: await o.personEmail() }) },
+  'GET /api/v1/notifications': { own: '401 403 403 403 403 200', peer: '401 403 403 403 403 200', other: '401 403 403 403 403 200', query: async (o) => ({ recipient: await o.personEmail() }), listed: { object: 'notificationId', own: '- - - - - y', peer: '- - - - - y', other: '- - - - - y' } },
   'GET /api/v1/notifications/metrics': { own: '401 403 403 403 403 200' },
   'POST /api/v1/notifications/:notificationId/requeue': { own: '401 403 403 403 403 409', peer: '401 403 403 403 403 409', other: '401 403 403 403 403 409' },
   'GET /api/v1/me/notification-preferences': { own: '401 200 200 200 200 200' },
