@@ -14,7 +14,8 @@ import { startTestApi, TestApi } from './support/test-api';
  * /api/docs-json): path ids that are not UUIDs (or are UUIDs of nothing), query parameters of the
  * wrong type, out of range, repeated or unknown, bad cursors, bodies with fields of the wrong type,
  * null, missing, extra, too long or full of control characters, and bodies that are not JSON at
- * all, sent by a signed-in national admin (who may call nearly everything). Each answer must be
+ * all, sent by a signed-in national admin (who may call nearly everything) or, one case in four,
+ * by a participant (whose own enrolments, nominations and profile take other paths). Each answer must be
  * below 500, problem+json whenever it is an error, and a 4xx must leave every table as it was.
  *
  * Seeded: the seed is printed; `FUZZ_SEED=<n>` replays a run, `FUZZ_RUNS=<n>` sets cases per
@@ -39,6 +40,8 @@ interface FuzzCase {
   readonly accept: string;
   /** True when the path names real objects (so the call may legitimately succeed). */
   readonly realIds: boolean;
+  /** Sent by the participant rather than the national admin. */
+  readonly asParticipant: boolean;
 }
 
 interface Failure {
@@ -87,7 +90,8 @@ function casesFor(op: Operation, ids: KnownIds): fc.Arbitrary<FuzzCase> {
   else if (writes) body = fc.oneof(fc.constant(undefined), hostileJson.map((json) => ({ json })), badRawBody);
   else body = fc.constant(undefined);
   const accept = fc.constantFrom('application/json', 'application/json', 'application/json', 'application/json', 'text/csv', '*/*', 'application/xml', 'text/html;q=0.9, */*;q=0.1');
-  return fc.record({ path, query, body, accept }).map(({ path: p, query: q, body: b, accept: a }) => ({ path: p.url, realIds: p.real, query: q, body: b, accept: a }));
+  const asParticipant = fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+  return fc.record({ path, query, body, accept, asParticipant }).map(({ path: p, query: q, body: b, accept: a, asParticipant: mine }) => ({ path: p.url, realIds: p.real, query: q, body: b, accept: a, asParticipant: mine }));
 }
 
 /** Percent-encoded, lone surrogates included (as U+FFFD, which is what UTF-8 can carry). */
@@ -102,7 +106,7 @@ function encodeSegment(value: string): string {
 function describeRequest(op: Operation, c: FuzzCase): string {
   const qs = new URLSearchParams(c.query).toString();
   const body = c.body === undefined ? '' : 'json' in c.body ? ` json=${JSON.stringify(c.body.json)}` : ` ${c.body.contentType}=${JSON.stringify(String(c.body.payload))}`;
-  return `${op.method.toUpperCase()} ${c.path}${qs ? `?${qs}` : ''} accept=${c.accept}${body}`.replace(/(.{1,12}?)\1{4,}/g, (_, unit: string) => `${unit}…`).slice(0, 500);
+  return `${c.asParticipant ? 'participant ' : ''}${op.method.toUpperCase()} ${c.path}${qs ? `?${qs}` : ''} accept=${c.accept}${body}`.replace(/(.{1,12}?)\1{4,}/g, (_, unit: string) => `${unit}…`).slice(0, 500);
 }
 
 describe('OpenAPI fuzzer: bad input to every operation (property-based, e2e)', () => {
@@ -111,6 +115,8 @@ describe('OpenAPI fuzzer: bad input to every operation (property-based, e2e)', (
   let built: ApiProcess;
   let token: string;
   let adminEmail: string;
+  /** A participant of the same system: one case in four is theirs, so self-service paths get bad input too. */
+  const participantCaller = { email: '', token: '' };
   let fingerprint: DatabaseFingerprint;
   let operations: Operation[];
   const ids: KnownIds = {};
@@ -124,8 +130,10 @@ describe('OpenAPI fuzzer: bad input to every operation (property-based, e2e)', (
     const admin = await account(em, { roles: ['admin'] });
     const participant = await account(em, { roles: ['participant'], organisation: org });
     adminEmail = admin.email;
+    participantCaller.email = participant.email;
     built = await ApiProcess.start({ NODE_ENV: 'test', DATABASE_URL: api.config.database.url, REDIS_PREFIX: api.config.redis.prefix, LOG_LEVEL: 'warn' });
     token = (await request(built.url).post('/api/v1/auth/login').send({ email: admin.email, password: TEST_PASSWORD }).expect(200)).body.accessToken;
+    participantCaller.token = (await request(built.url).post('/api/v1/auth/login').send({ email: participant.email, password: TEST_PASSWORD }).expect(200)).body.accessToken;
     const prog = await programme(em, inSystem);
     const co = await cohort(em, prog);
     const pool = em.create(TalentPool, { system: inSystem, name: 'Future system leaders', purpose: 'Succession', createdAt: new Date() });
@@ -143,7 +151,7 @@ describe('OpenAPI fuzzer: bad input to every operation (property-based, e2e)', (
     operations = operationsOf(document);
     // eslint-disable-next-line no-console
     console.log(`API fuzzer: seed ${SEED} (replay with FUZZ_SEED=${SEED}), ${RUNS_PER_OPERATION} cases for each of ${operations.length} operations`);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await built?.stop();
@@ -182,7 +190,7 @@ describe('OpenAPI fuzzer: bad input to every operation (property-based, e2e)', (
 
     async function send(op: Operation, c: FuzzCase): Promise<Response> {
       const qs = new URLSearchParams(c.query).toString();
-      let call = request(built.url)[op.method](`${c.path}${qs ? `?${qs}` : ''}`).set('Authorization', `Bearer ${token}`).set('Accept', c.accept);
+      let call = request(built.url)[op.method](`${c.path}${qs ? `?${qs}` : ''}`).set('Authorization', `Bearer ${c.asParticipant ? participantCaller.token : token}`).set('Accept', c.accept);
       if (c.body && 'json' in c.body) call = call.set('Content-Type', 'application/json').send(JSON.stringify(c.body.json) ?? 'null');
       else if (c.body) call = call.set('Content-Type', c.body.contentType).send(c.body.payload);
       return call;
@@ -192,6 +200,12 @@ describe('OpenAPI fuzzer: bad input to every operation (property-based, e2e)', (
     async function ensureSignedIn(): Promise<void> {
       const me = await request(built.url).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
       if (me.status === 401) token = (await request(built.url).post('/api/v1/auth/login').send({ email: adminEmail, password: TEST_PASSWORD }).expect(200)).body.accessToken;
+      const mine = await request(built.url).get('/api/v1/me').set('Authorization', `Bearer ${participantCaller.token}`);
+      // An erasure fuzzed with the real person id may have erased the participant: then the admin makes all the calls.
+      if (mine.status === 401) {
+        const again = await request(built.url).post('/api/v1/auth/login').send({ email: participantCaller.email, password: TEST_PASSWORD });
+        participantCaller.token = again.status === 200 ? again.body.accessToken : token;
+      }
     }
 
     let before = await fingerprint.take();
