@@ -59,9 +59,9 @@ function operationName(op: Operation): string {
 function casesFor(op: Operation, ids: KnownIds): fc.Arbitrary<FuzzCase> {
   const pathParams = op.parameters.filter((p) => p.in === 'path');
   const queryParams = op.parameters.filter((p) => p.in === 'query');
-  // Real ids only where a body or query can be wrong too: a body-less POST to a real id would
-  // just do its job (and change the objects later operations are fuzzed against).
-  const allowReal = Boolean(op.body) || queryParams.length > 0;
+  // Real ids for reads, and for writes whose body or query can be wrong too: a body-less POST to
+  // a real id would just do its job (and change the objects later operations are fuzzed against).
+  const allowReal = op.method === 'get' || Boolean(op.body) || queryParams.length > 0;
   const path = fc.tuple(...pathParams.map((p) => pathValue(p, ids, allowReal).map((v) => [p.name, v] as const))).map((values) => {
     let url = op.path;
     for (const [name, v] of values) url = url.replace(`{${name}}`, encodeSegment(v.value));
