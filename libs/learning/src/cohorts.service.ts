@@ -167,6 +167,7 @@ export class CohortsService {
     const active = await em.find(Enrolment, { cohort, status: { $in: [...ACTIVE_ENROLMENT_STATUSES] } }, { populate: ['person'] });
     // Those enrolled had each session's invitation: they get its cancellation too.
     const invited = active.filter((e) => e.status === 'enrolled').map((e) => e.person);
+    this.seats.release(cohort, ...active.map((e) => e.status));
     for (const enrolment of active) {
       enrolment.status = 'withdrawn';
       enrolment.endReason = 'cohort_cancelled';
@@ -174,7 +175,6 @@ export class CohortsService {
       enrolment.waitlistTicket = null;
       enrolment.offerExpiresAt = null;
     }
-    cohort.seatsTaken = await em.count(Enrolment, { cohort, status: { $in: ['completed', 'not_completed'] } });
     // Sessions go too. Each one still to come is cancelled in the calendars it was sent to (an iTIP
     // CANCEL per session: one message cannot cancel several events); the cohort email explains why.
     await this.notifier.cohortCancelled(em, cohort, programme, active.map((e) => e.person));
