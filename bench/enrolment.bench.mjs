@@ -27,7 +27,7 @@
  * BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_REDIS_URL (redis://127.0.0.1:6379),
  * BENCH_KEEP_DB=1 (keep the database for inspection), DATABASE_POOL_MAX (passed to the API),
  * BENCH_API_NODE_OPTIONS (NODE_OPTIONS for the API process, e.g. --cpu-prof),
- * BENCH_OPENING_COHORTS (4), BENCH_OPENING_CLIENTS (32), BENCH_OPENING_REQUESTS (2400),
+ * BENCH_OPENING_COHORTS (5), BENCH_OPENING_CLIENTS (BENCH_CLIENTS), BENCH_OPENING_REQUESTS (3000),
  * BENCH_RUSH (500), BENCH_SHAPES (standard,opening,rush: which shapes to run).
  */
 import { spawn } from 'node:child_process';
@@ -58,9 +58,9 @@ const API_POOL_MAX = intEnv('DATABASE_POOL_MAX', 10);
 const PG_BASE = (process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
-const OPENING_COHORTS = intEnv('BENCH_OPENING_COHORTS', 4);
-const OPENING_CLIENTS = intEnv('BENCH_OPENING_CLIENTS', 32);
-const OPENING_REQUESTS = intEnv('BENCH_OPENING_REQUESTS', 2400);
+const OPENING_COHORTS = intEnv('BENCH_OPENING_COHORTS', 5);
+const OPENING_CLIENTS = intEnv('BENCH_OPENING_CLIENTS', CLIENTS);
+const OPENING_REQUESTS = intEnv('BENCH_OPENING_REQUESTS', 3000);
 const RUSH = intEnv('BENCH_RUSH', 500);
 const SHAPES = new Set((process.env.BENCH_SHAPES || 'standard,opening,rush').split(',').map((s) => s.trim()).filter(Boolean));
 for (const shape of SHAPES) if (!['standard', 'opening', 'rush'].includes(shape)) throw new Error(`BENCH_SHAPES: unknown shape "${shape}" (standard, opening, rush)`);
