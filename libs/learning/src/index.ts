@@ -20,3 +20,4 @@ export * from './session-reminders.service';
 export * from './enrolment-events';
 export * from './learning-personal-data';
 export * from './seat-policy';
+export * from './learning.queries';

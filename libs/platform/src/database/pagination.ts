@@ -44,6 +44,11 @@ export async function findPage<T extends object>(
  * a UUID for `id`), or MikroORM would silently ignore it or the database would reject it.
  */
 function assertCursorFits(cursor: string, keys: readonly string[]): void {
+  decodeCursor(cursor, keys);
+}
+
+/** The sort-key values a cursor stands for (one per key, a UUID for `id`); 400 when it is not one a list handed out. */
+export function decodeCursor(cursor: string, keys: readonly string[]): (string | number | boolean | null)[] {
   let values: unknown;
   try {
     values = Cursor.decode(cursor);
@@ -55,4 +60,10 @@ function assertCursorFits(cursor: string, keys: readonly string[]): void {
     values.length === keys.length &&
     values.every((value, i) => (keys[i] === 'id' ? typeof value === 'string' && UUID.test(value) : value === null || ['string', 'number', 'boolean'].includes(typeof value)));
   if (!fits) throw new InvalidInputError('The cursor is not one this list handed out.', [{ field: 'cursor', message: 'cursor is invalid' }]);
+  return values as (string | number | boolean | null)[];
+}
+
+/** The cursor `findPage` hands out after an item with these sort-key values (for keyset pages read with SQL). */
+export function encodeCursor(values: readonly (string | number | boolean | null)[]): string {
+  return Cursor.encode([...values]);
 }
