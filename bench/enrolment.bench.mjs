@@ -557,6 +557,8 @@ async function main() {
   await createAndMigrate();
   const pool = newPool(DB_URL, 2);
   const world = await seed(pool);
+  world.sampler = new pg.Pool({ connectionString: DB_URL, max: 1, application_name: 'slp-bench-sampler' });
+  openPools.add(world.sampler);
   const fills = world.sets.api.filter((capacity) => capacity < world.perCohort).length;
   if (SHAPES.has('standard')) {
     log(`seed      ${COHORTS} cohorts/phase (${fills} of them fill at ${Math.max(1, Math.floor(world.perCohort / 2))} seats and waitlist, the rest have ${world.perCohort * 2}), ~${world.perCohort} requests/cohort round-robin, ${REQUESTS * 2 + WARMUP * 2} distinct people`);
@@ -621,27 +623,61 @@ async function main() {
   await endPool(rawPool);
 }
 
+/**
+ * Samples pg_stat_activity every 50 ms while a phase runs: how many of the database's backends are
+ * busy, and how many of those wait for a lock (the cohort's row lock: the time a popular cohort's
+ * enrolments spend queueing). Returns stop() → the means.
+ */
+function sampleLockWaits(pool) {
+  let samples = 0;
+  let active = 0;
+  let waiting = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const { rows: [row] } = await pool.query(
+        `SELECT count(*) FILTER (WHERE state = 'active')::int AS active, count(*) FILTER (WHERE wait_event_type = 'Lock')::int AS waiting
+           FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND application_name <> 'slp-bench-sampler'`,
+        [DB_NAME],
+      );
+      samples += 1;
+      active += row.active;
+      waiting += row.waiting;
+      await sleep(50);
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return { active: samples ? active / samples : null, waiting: samples ? waiting / samples : null };
+  };
+}
+
 /** One shape: its API phase, then the same through raw SQL, with CPU and what each left in the database. */
 async function measureShape(pool, rawPool, port, token, world, { api: apiSet, raw: rawSet, requests, concurrency, accountId }) {
   note(`API phase (${apiSet}): ${requests} requests, ${concurrency} clients`);
   const apiBefore = cpuSnapshot();
+  const apiSampler = sampleLockWaits(world.sampler);
   const api = await apiPhase(port, token, world.cohorts[apiSet], world.people[apiSet], requests, concurrency);
   const apiCpu = cpuDelta(apiBefore, cpuSnapshot());
+  const apiLocks = await apiSampler();
   const apiStats = summarise(api.latencies, api.wallMs);
   const apiOutcome = await phaseOutcome(pool, world.cohorts[apiSet]);
 
   note(`raw phase (${rawSet}): ${requests} transactions, ${concurrency} clients over ${CLIENTS} connections`);
   const rawBefore = cpuSnapshot();
+  const rawSampler = sampleLockWaits(world.sampler);
   const raw = await rawPhase(rawPool, world.cohorts[rawSet], world.people[rawSet], requests, accountId, world.cohortMeta, concurrency);
   const rawCpu = cpuDelta(rawBefore, cpuSnapshot());
+  const rawLocks = await rawSampler();
   const rawStats = summarise(raw.latencies, raw.wallMs);
   const rawOutcome = await phaseOutcome(pool, world.cohorts[rawSet]);
   const non201 = requests - (api.statuses.get('201') ?? 0);
   const rawFailed = requests - (raw.statuses.get('ok') ?? 0);
-  return { api, apiCpu, apiStats, apiOutcome, raw, rawCpu, rawStats, rawOutcome, non201, rawFailed, requests, ratio: apiStats.rps / rawStats.rps };
+  return { api, apiCpu, apiStats, apiOutcome, apiLocks, raw, rawCpu, rawStats, rawOutcome, rawLocks, non201, rawFailed, requests, ratio: apiStats.rps / rawStats.rps };
 }
 
-function report({ api, apiCpu, apiStats, apiOutcome, raw, rawCpu, rawStats, rawOutcome, non201, rawFailed }, cores) {
+function report({ api, apiCpu, apiStats, apiOutcome, apiLocks, raw, rawCpu, rawStats, rawOutcome, rawLocks, non201, rawFailed }, cores) {
   log('');
   log(
     table(
@@ -660,6 +696,7 @@ function report({ api, apiCpu, apiStats, apiOutcome, raw, rawCpu, rawStats, rawO
       [apiCpu, rawCpu].map((cpu, i) => [i ? 'raw SQL' : 'API', fmt(cpu.api, 2), fmt(cpu.postgres, 2), fmt(cpu.bench, 2), fmt(cpu.others, 2), fmt(cpu.machine, 2)]),
     ),
   );
+  log(`PostgreSQL backends of the bench database, mean of 50 ms samples: API phase ${fmt(apiLocks.active)} busy, ${fmt(apiLocks.waiting)} waiting for a lock; raw phase ${fmt(rawLocks.active)} busy, ${fmt(rawLocks.waiting)} waiting for a lock`);
   for (const [label, outcome] of [['API', apiOutcome], ['raw SQL', rawOutcome]]) {
     if (outcome.seats !== outcome.enrolled || outcome.notifications !== outcome.enrolled + outcome.waitlisted || outcome.audits !== outcome.enrolled + outcome.waitlisted || outcome.positions !== outcome.waitlisted) {
       log(`WARNING ${label}: seats_taken=${outcome.seats} enrolled=${outcome.enrolled} waitlisted=${outcome.waitlisted} notifications=${outcome.notifications} audit entries=${outcome.audits} distinct waitlist positions=${outcome.positions} do not add up`);
