@@ -12,12 +12,13 @@
  * 2. Starts the built API and bench/read-bare.mjs (Fastify + pg + ioredis: the same token, session
  *    and account checks and visibility rules, one Redis and one SQL round trip per request), each
  *    its own process with the same pool size, and checks that both answer with the same JSON.
- * 3. For each route: warm-up (not measured), then N closed-loop clients against the API, then
- *    against the bare server, as the participant.
+ * 3. For each route: warm-up (not measured), then BENCH_ROUNDS rounds, each N/rounds requests from
+ *    C closed-loop clients against the API and then the bare server (the order alternating), as the
+ *    participant: on a shared machine both sides see the same background load.
  * 4. Prints requests/s, p50/p95/p99, CPU per process and the ratio API/bare per route (target ≥ 0.6);
  *    stops both servers and drops the database (also on errors and Ctrl-C).
  *
- * Environment: BENCH_CLIENTS (50), BENCH_REQUESTS (5000 per route and server), BENCH_WARMUP (500),
+ * Environment: BENCH_CLIENTS (50), BENCH_REQUESTS (5000 per route and server), BENCH_WARMUP (500), BENCH_ROUNDS (5),
  * BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_REDIS_URL (redis://127.0.0.1:6379),
  * DATABASE_POOL_MAX (10, both servers), BENCH_KEEP_DB=1, BENCH_API_NODE_OPTIONS (e.g. --cpu-prof).
  */
@@ -44,6 +45,7 @@ const BARE_MAIN = path.join(ROOT, 'bench/read-bare.mjs');
 const CLIENTS = intEnv('BENCH_CLIENTS', 50);
 const REQUESTS = intEnv('BENCH_REQUESTS', 5000);
 const WARMUP = intEnv('BENCH_WARMUP', 500, 0);
+const ROUNDS = intEnv('BENCH_ROUNDS', 5);
 const POOL_MAX = intEnv('DATABASE_POOL_MAX', 10);
 const PG_BASE = (process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -172,9 +174,7 @@ async function seed() {
   return ids;
 }
 
-async function closedLoop(total, job) {
-  const latencies = new Float64Array(total);
-  const statuses = new Map();
+async function closedLoop(total, job, latencies = new Float64Array(total), statuses = new Map()) {
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -194,9 +194,13 @@ async function closedLoop(total, job) {
       }
     }),
   );
-  const wallMs = performance.now() - started;
+  return { latencies, statuses, wallMs: performance.now() - started };
+}
+
+function summarise(latencies, wallMs, statuses, cpu) {
   const sorted = Float64Array.from(latencies).sort();
-  return { count: total, wallMs, rps: total / (wallMs / 1000), p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[sorted.length - 1], statuses };
+  const count = sorted.length;
+  return { count, wallMs, rps: count / (wallMs / 1000), p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[count - 1], statuses, cpu };
 }
 
 function cpuSnapshot(pid) {
@@ -252,12 +256,28 @@ async function main() {
   const results = [];
   for (const route of routes) {
     for (const port of [apiPort, barePort]) if (WARMUP) await closedLoop(WARMUP, () => request(port, route.path, token));
+    const sides = { API: { port: apiPort, entry: api }, bare: { port: barePort, entry: bare } };
+    for (const side of Object.values(sides)) Object.assign(side, { latencies: [], statuses: new Map(), wallMs: 0, cpu: { server: 0, postgres: 0, redis: 0, machine: 0 } });
+    const perRound = Math.ceil(REQUESTS / ROUNDS);
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const count = Math.min(perRound, REQUESTS - round * perRound);
+      if (count <= 0) break;
+      for (const name of round % 2 ? ['bare', 'API'] : ['API', 'bare']) {
+        const side = sides[name];
+        note(`${route.label}: round ${round + 1}/${ROUNDS}, ${name}, ${count} requests, ${CLIENTS} clients`);
+        const before = cpuSnapshot(side.entry.child.pid);
+        const run = await closedLoop(count, () => request(side.port, route.path, token), new Float64Array(count), side.statuses);
+        const cpu = cpuDelta(before, cpuSnapshot(side.entry.child.pid));
+        side.latencies.push(...run.latencies);
+        side.wallMs += run.wallMs;
+        // Core-seconds, averaged over the side's whole measured time below.
+        for (const key of Object.keys(side.cpu)) side.cpu[key] += (cpu[key] ?? 0) * run.wallMs;
+      }
+    }
     const measured = {};
-    for (const [name, port, entry] of [['API', apiPort, api], ['bare', barePort, bare]]) {
-      note(`${route.label}: ${name}, ${REQUESTS} requests, ${CLIENTS} clients`);
-      const before = cpuSnapshot(entry.child.pid);
-      const stats = await closedLoop(REQUESTS, () => request(port, route.path, token));
-      measured[name] = { ...stats, cpu: cpuDelta(before, cpuSnapshot(entry.child.pid)) };
+    for (const [name, side] of Object.entries(sides)) {
+      const cpu = Object.fromEntries(Object.entries(side.cpu).map(([key, value]) => [key, value / side.wallMs]));
+      measured[name] = summarise(side.latencies, side.wallMs, side.statuses, cpu);
     }
     results.push({ route, ...measured });
   }
@@ -265,9 +285,9 @@ async function main() {
   log('');
   log(
     table(
-      ['route', 'server', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'server cores', 'PostgreSQL cores', 'Redis cores', 'machine cores', 'outcomes'],
+      ['route', 'server', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'server cores', 'server CPU ms/req', 'PostgreSQL cores', 'Redis cores', 'machine cores', 'outcomes'],
       results.flatMap(({ route, API, bare }) =>
-        [['API', API], ['bare', bare]].map(([name, s]) => [route.label, name, fmt(s.rps), fmt(s.p50), fmt(s.p95), fmt(s.p99), fmt(s.max), fmt(s.cpu.server, 2), fmt(s.cpu.postgres, 2), fmt(s.cpu.redis, 2), fmt(s.cpu.machine, 2), statusText(s.statuses)]),
+        [['API', API], ['bare', bare]].map(([name, s]) => [route.label, name, fmt(s.rps), fmt(s.p50), fmt(s.p95), fmt(s.p99), fmt(s.max), fmt(s.cpu.server, 2), fmt((s.cpu.server * 1000) / s.rps, 2), fmt(s.cpu.postgres, 2), fmt(s.cpu.redis, 2), fmt(s.cpu.machine, 2), statusText(s.statuses)]),
       ),
     ),
   );
@@ -277,7 +297,7 @@ async function main() {
     const ratio = API.rps / bare.rps;
     const ok = ratio >= TARGET_RATIO && API.statuses.get('200') === REQUESTS;
     met &&= ok;
-    log(`${route.label}: ratio API/bare (req/s) = ${fmt(ratio, 2)} (target ≥ ${TARGET_RATIO}) ${ok ? 'MET' : 'NOT MET'}; API p99 ${Math.round(API.p99)} ms, bare p99 ${Math.round(bare.p99)} ms`);
+    log(`${route.label}: ratio API/bare (req/s) = ${fmt(ratio, 2)} (target ≥ ${TARGET_RATIO}) ${ok ? 'MET' : 'NOT MET'}; API p99 ${Math.round(API.p99)} ms, bare p99 ${Math.round(bare.p99)} ms; server CPU per request bare/API ${fmt(bare.cpu.server / bare.rps / (API.cpu.server / API.rps), 2)}`);
   }
   log(`targets: ${met ? 'all met' : 'not all met'}`);
 }
