@@ -41,7 +41,7 @@ export async function findPage<T extends object>(
 }
 
 /** What the cursor check needs to know about a sort key's property. */
-interface SortKeyProperty {
+export interface SortKeyProperty {
   readonly name: string;
   readonly runtimeType?: string;
   readonly type?: string;
@@ -55,6 +55,14 @@ interface SortKeyProperty {
  * database would reject the comparison (a 500).
  */
 function assertCursorFits(cursor: string, keys: readonly (SortKeyProperty | undefined)[]): void {
+  decodeCursor(cursor, keys);
+}
+
+/**
+ * The sort-key values a cursor stands for (one per key, of that key's type); 400 when it is not one
+ * a list handed out. Keys are the entity's property metadata, or plain descriptors for SQL read models.
+ */
+export function decodeCursor(cursor: string, keys: readonly (SortKeyProperty | undefined)[]): (string | number | boolean | null)[] {
   let values: unknown;
   try {
     values = Cursor.decode(cursor);
@@ -63,6 +71,12 @@ function assertCursorFits(cursor: string, keys: readonly (SortKeyProperty | unde
   }
   const fits = Array.isArray(values) && values.length === keys.length && values.every((value, i) => fitsKey(value, keys[i]));
   if (!fits) throw new InvalidInputError('The cursor is not one this list handed out.', [{ field: 'cursor', message: 'cursor is invalid' }]);
+  return values as (string | number | boolean | null)[];
+}
+
+/** The cursor `findPage` hands out after an item with these sort-key values (for keyset pages read with SQL). */
+export function encodeCursor(values: readonly (string | number | boolean | null)[]): string {
+  return Cursor.encode([...values]);
 }
 
 function fitsKey(value: unknown, key: SortKeyProperty | undefined): boolean {
