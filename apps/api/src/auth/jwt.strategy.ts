@@ -32,6 +32,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (!(await this.auth.sessionIsLive(claims))) throw new NotAuthenticatedError('This session has ended. Sign in again.');
     const principal = await this.auth.principalFor(claims.sub, claims.amr);
     if (!principal) throw new NotAuthenticatedError('This account is not active. Sign in again.');
-    return principal;
+    return { ...principal, sessionId: claims.sid };
   }
 }

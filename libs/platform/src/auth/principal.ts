@@ -22,4 +22,6 @@ export interface Principal {
    * {@link AllowWithoutMfa}. Principals the platform builds itself leave it out.
    */
   readonly mfaPending?: boolean;
+  /** The session (access token `sid`) the request came with, when it came with one. */
+  readonly sessionId?: string;
 }
