@@ -227,7 +227,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
         const value = input[name];
-        const shown = value === undefined || /SECRET|PASSWORD/.test(name) ? '' : ` (got "${withoutCredentials(value)}")`;
+        const shown = value === undefined || /SECRET|PASSWORD|KEY/.test(name) ? '' : ` (got "${withoutCredentials(value)}")`;
         return `${name} ${issue.message}${shown}`;
       }),
     );
