@@ -112,19 +112,24 @@ export class PasswordService {
    */
   async confirmPasswordReset(token: string, password: string): Promise<void> {
     const tokenHash = hashSecretToken(token);
+    const refuse = async (em: EntityManager): Promise<never> => {
+      const link = await em.findOne(PasswordReset, { tokenHash });
+      if (!link) throw new NotFoundError('This password reset link is not one we sent. Check you copied the whole link from the email.');
+      if (link.usedAt) throw new ConflictError('This password reset link has already been used, or a newer one was sent. Ask for a new link if you still need one.');
+      throw new InvalidInputError('This password reset link has expired. Ask for a new one.', [{ field: 'token', message: 'token has expired' }]);
+    };
+    // A link that cannot work is refused before the argon2 hash: an unauthenticated route must not spend CPU on guesses.
+    const [usable] = await this.em.execute<{ ok: boolean }[]>(`select true as ok from password_reset where token_hash = ? and used_at is null and expires_at > now()`, [tokenHash]);
+    if (!usable) await refuse(this.em);
     const passwordHash = await this.hasher.hash(password);
     const ended = await this.em.transactional(async (em) => {
+      // One conditional UPDATE claims the link, so two uses at once cannot both set a password.
       const [claimed] = await em.execute<{ account_id: string }[]>(
         `update password_reset set used_at = now() where token_hash = ? and used_at is null and expires_at > now() returning account_id`,
         [tokenHash],
       );
-      if (!claimed) {
-        const link = await em.findOne(PasswordReset, { tokenHash });
-        if (!link) throw new NotFoundError('This password reset link is not one we sent. Check you copied the whole link from the email.');
-        if (link.usedAt) throw new ConflictError('This password reset link has already been used, or a newer one was sent. Ask for a new link if you still need one.');
-        throw new InvalidInputError('This password reset link has expired. Ask for a new one.', [{ field: 'token', message: 'token has expired' }]);
-      }
-      const account = await em.findOne(Account, { id: claimed.account_id, status: 'active' }, { populate: ['person'] });
+      if (!claimed) await refuse(em);
+      const account = await em.findOne(Account, { id: claimed!.account_id, status: 'active' }, { populate: ['person'] });
       if (!account) throw new ConflictError('This account is not active, so its password cannot be reset.');
       account.passwordHash = passwordHash;
       account.emailVerifiedAt ??= new Date();
