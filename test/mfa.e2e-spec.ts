@@ -174,7 +174,7 @@ describe('multi-factor authentication (e2e)', () => {
       expectProblem(refused, 429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
       expect((await auditRows(api, { objectId: fixture.account.id, action: 'account.mfa_failed' })).length).toBe(5);
-      // The limit is the account's: confirming or turning off cannot be used to keep guessing.
+      // The limit is the account's, not the challenge's: signing in again does not reset it.
       const token = (await login(fixture).expect(200)).body.challengeToken as string;
       expectProblem(await secondStep(token, await unusedTotpCode(api, fixture.account.id)), 429);
     });
