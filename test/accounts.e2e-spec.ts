@@ -78,6 +78,8 @@ describe('accounts and me (e2e)', () => {
         systemIds: [systemA.id, systemB.id],
         // An admin vouched for the address: nothing to verify.
         emailVerified: true,
+        // Programme leads and coaches need no second factor by default.
+        mfa: { enabled: false, required: false },
         person: expect.objectContaining({ id: response.body.personId, email, givenName: 'Tom', familyName: 'Whitfield', organisationId: orgB.id, systemId: systemB.id }),
       });
       // The new lead works for both systems.
@@ -240,6 +242,7 @@ describe('accounts and me (e2e)', () => {
         roles: ['admin'],
         systemIds: [systemA.id],
         emailVerified: true,
+        mfa: { enabled: true, required: true },
         person: {
           id: fixtures.adminA.person.id,
           email: fixtures.adminA.email,

@@ -3,13 +3,15 @@ import { ConfigValidationError, loadConfig } from '@slp/platform';
 import { createAdmin, UsageError } from './admin.command';
 import { runDemo } from './demo.command';
 import { runImport } from './import.command';
-import { migrate, openOrm, refreshReports, seedDemo } from './orm';
+import { listDemoAuthenticators, migrate, openOrm, refreshReports, seedDemo } from './orm';
+import { describeAuthenticators } from './demo-mfa';
 import { seedNational } from './seeders/national-seed';
 import { preflight } from './preflight';
 
 const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
   db:migrate                 create the database if missing, then apply migrations
   db:seed:demo               add the demo directory and demo accounts
+  demo:mfa                   (development) print the demo admin accounts' authenticator keys and current codes
   db:migration:create        (development) write a migration for entity changes
   demo                       migrate, seed, and run the API and the worker together
   admin create-admin <email> create or promote a national admin (password from ADMIN_PASSWORD)
@@ -19,7 +21,7 @@ const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
   import <kind> <file> [--dry-run]
                              import an ODS file (ods_icb, ods_trust, ods_gp_practice) or an ESR extract (esr_people)`;
 
-const DEVELOPMENT_COMMANDS = new Set(['demo', 'db:seed:demo', 'db:migration:create', 'seed:national']);
+const DEVELOPMENT_COMMANDS = new Set(['demo', 'db:seed:demo', 'db:migration:create', 'seed:national', 'demo:mfa']);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -41,6 +43,10 @@ async function main(argv: string[]): Promise<number> {
     case 'db:seed:demo':
       await seedDemo(config);
       console.log('Demo data seeded.');
+      return 0;
+    case 'demo:mfa':
+      if (config.env === 'production') return fail('demo:mfa prints authenticator keys, so it does not run with NODE_ENV=production.');
+      console.log(describeAuthenticators(await listDemoAuthenticators(config)));
       return 0;
     case 'db:migration:create': {
       const orm = await openOrm(config);
