@@ -210,7 +210,7 @@ async function seed(pool) {
       [ids.account, ids.leadPerson, ids.system, now],
     );
     await client.query(
-      `INSERT INTO programme (id, title, description, level, system_id, eligible_staff_groups, created_at, updated_at) VALUES ($1, $2, 'Benchmark programme', 'senior', $3, '{}', $4, $4)`,
+      `INSERT INTO programme (id, title, description, level, system_id, eligible_staff_groups, eligible_grades, created_at, updated_at) VALUES ($1, $2, 'Benchmark programme', 'senior', $3, '{}', '{}', $4, $4)`,
       [ids.programme, programmeTitle, ids.system, now],
     );
 
