@@ -125,7 +125,9 @@ begin
   if people is null or cardinality(people) = 0 or current_setting('slp.pipeline_bulk', true) = 'on' then
     return;
   end if;
-  perform set_config('slp.pipeline_pending', (coalesce(nullif(current_setting('slp.pipeline_pending', true), ''), '{}')::uuid[] || people)::text, true);
+  -- Each statement's people once (a bulk statement often names one person many times); the list is
+  -- deduplicated as a whole at commit.
+  perform set_config('slp.pipeline_pending', (coalesce(nullif(current_setting('slp.pipeline_pending', true), ''), '{}')::uuid[] || array(select distinct unnest(people)))::text, true);
 end $$`;
 
 const FLUSH_FUNCTION = `create function "person_pipeline_flush"() returns trigger language plpgsql as $$
