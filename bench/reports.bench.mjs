@@ -76,7 +76,7 @@ function rssMb(pid) {
 async function capturedSql(serviceFile, className, method, scope, filter) {
   const { [className]: Service } = require(path.join(ROOT, 'dist/libs/reports/src', serviceFile));
   const statements = [];
-  const connection = { execute: async (sql, params) => (statements.push({ sql, params }), [{ refreshed_at: null }]) };
+  const connection = { execute: async (sql, params) => (statements.push({ sql, params }), []) };
   // Report services read through ReplicaReads (and some take the EntityManager first): both record.
   const replicaReads = { read: async (_purpose, work) => ({ result: await work(connection), source: { source: 'primary', lagSeconds: 0, asOf: new Date() } }) };
   const service = Service.length > 1 ? new Service({ getConnection: () => connection }, replicaReads) : new Service(replicaReads);

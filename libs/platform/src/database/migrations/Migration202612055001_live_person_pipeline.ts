@@ -146,7 +146,9 @@ function noteFunction(source: Source): string {
   const changedOld = `(select o.* from old_rows o join new_rows n on n.${source.key} = o.${source.key} where ${differs('n', 'o', source.columns)})`;
   return `create function "person_pipeline_note_${source.table}"() returns trigger language plpgsql as $$
 begin
-  if tg_op = 'INSERT' then
+  if current_setting('slp.pipeline_bulk', true) = 'on' then
+    return null;
+  elsif tg_op = 'INSERT' then
     perform person_pipeline_note(array(${source.people('new_rows')}));
   elsif tg_op = 'DELETE' then
     perform person_pipeline_note(array(${source.people('old_rows')}));
@@ -157,6 +159,9 @@ begin
 end $$`;
 }
 
+/** A bulk load queues no commit-time work at all (not even a row event per row it writes). */
+const NOT_BULK = `current_setting('slp.pipeline_bulk', true) is distinct from 'on'`;
+
 function triggers(source: Source): string[] {
   const t = source.table;
   return [
@@ -164,9 +169,10 @@ function triggers(source: Source): string[] {
     `create trigger "person_pipeline_note_insert" after insert on "${t}" referencing new table as new_rows for each statement execute function person_pipeline_note_${t}()`,
     `create trigger "person_pipeline_note_update" after update on "${t}" referencing old table as old_rows new table as new_rows for each statement execute function person_pipeline_note_${t}()`,
     `create trigger "person_pipeline_note_delete" after delete on "${t}" referencing old table as old_rows for each statement execute function person_pipeline_note_${t}()`,
-    `create constraint trigger "person_pipeline_flush_change" after insert or delete on "${t}" deferrable initially deferred for each row execute function person_pipeline_flush()`,
+    `create constraint trigger "person_pipeline_flush_change" after insert or delete on "${t}" deferrable initially deferred for each row
+       when (${NOT_BULK}) execute function person_pipeline_flush()`,
     `create constraint trigger "person_pipeline_flush_update" after update on "${t}" deferrable initially deferred for each row
-       when (${differs('old', 'new', source.columns)}) execute function person_pipeline_flush()`,
+       when (${NOT_BULK} and ${differs('old', 'new', source.columns)}) execute function person_pipeline_flush()`,
   ];
 }
 
