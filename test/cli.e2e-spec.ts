@@ -186,6 +186,13 @@ describe('cli (e2e)', () => {
       ]);
       expect(await counts()).toEqual(afterFirst);
       expect(await detail()).toEqual(detailAfterFirst);
+      // The pipeline reports have numbers straight away (the summary is written as the seed runs),
+      // once: the second run added no one.
+      const funnel = await query<Record<string, string>>(
+        database.url,
+        `select count(*) filter (where stage is not null) as people, count(nominated_at) as nominated, count(in_development_at) as in_development, count(appointed_at) as appointed from person_pipeline`,
+      );
+      expect(funnel).toEqual([{ people: '150', nominated: '120', in_development: '80', appointed: '40' }]);
     });
 
     it('gives the demo admin accounts an authenticator, whose key and current code demo:mfa prints, and the code signs in', async () => {
