@@ -89,9 +89,10 @@ export const ESR_PEOPLE: ImportKindDefinition = {
     );
     await duplicateProblems(client, `organisation_code || ' ' || employee_number`, 'employeeNumber', 'the organisation and employee number');
     await duplicateProblems(client, 'email', 'email', 'this email address', false);
-    await client.query(`update import_stage s set by_number = p.id from person p where p.organisation_id = s.organisation_id and p.esr_employee_number = s.employee_number`);
-    await client.query(`update import_stage s set by_email = p.id from person p where p.email = s.email::citext`);
-    await client.query(`update import_stage set person_id = coalesce(by_number, by_email)`);
+    // Each update touches only the rows that match someone (none, for a first import): a pass
+    // over every staged row to set person_id would rewrite the whole table.
+    await client.query(`update import_stage s set by_number = p.id, person_id = p.id from person p where p.organisation_id = s.organisation_id and p.esr_employee_number = s.employee_number`);
+    await client.query(`update import_stage s set by_email = p.id, person_id = coalesce(s.by_number, p.id) from person p where p.email = s.email::citext`);
     await rowProblems(client, 'email', `'this email address belongs to another person on the platform'`, `by_number is not null and by_email is not null and by_number <> by_email`);
     // A system admin may not take over someone who works in a system they do not administer.
     await rowProblems(
