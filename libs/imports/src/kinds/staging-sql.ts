@@ -11,16 +11,11 @@ export async function rowProblems(client: PoolClient, field: string, message: st
 
 /** Every row sharing `column` with another live row is a problem on all of them: the file must say one thing per key. */
 export async function duplicateProblems(client: PoolClient, column: string, field: string, label: string, showKey = true): Promise<void> {
-  // Counting first and collecting rows only for repeated keys: building a row list for each of
-  // 100,000 distinct keys cost more than the check itself (bench/imports.bench.mjs).
-  const REPEATED = `select lower(${column}) from import_stage where ${LIVE} and ${column} is not null group by lower(${column}) having count(*) > 1`;
   // Personal keys (emails) are not repeated in messages: the rows say which.
   await client.query(
     `insert into import_problem (row_no, field, message)
      select unnest(d.rows), $1, format('%s appears on more than one row (rows %s)', $2::text || case when ${showKey} then ' ' || d.key else '' end, array_to_string(d.rows[1:5], ', ') || case when cardinality(d.rows) > 5 then ', …' else '' end)
-     from (select lower(${column}) as key, array_agg(row_no order by row_no) as rows from import_stage
-           where ${LIVE} and ${column} is not null and lower(${column}) in (${REPEATED})
-           group by lower(${column})) d`,
+     from (select lower(${column}) as key, array_agg(row_no order by row_no) as rows from import_stage where ${LIVE} and ${column} is not null group by lower(${column}) having count(*) > 1) d`,
     [field, label],
   );
 }
