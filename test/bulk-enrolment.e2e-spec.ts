@@ -1,5 +1,6 @@
 import type { Response } from 'supertest';
 import { Person } from '@slp/identity';
+import { MAX_ENROLMENT_LIST_BYTES } from '@slp/imports';
 import { PROBLEM_JSON } from './support/assertions';
 import { staffAccounts, twoSystems, TwoSystems } from './support/callers';
 import { accessTokenFor, account, cohort, forkEm, people, programme } from './support/factories';
@@ -120,6 +121,8 @@ describe('bulk enrolment from a CSV list (e2e)', () => {
       [Buffer.concat([Buffer.from('email,givenName\nx@nhs.example,Jos'), Buffer.from([0xe9]), Buffer.from('\n')]), /not UTF-8/],
       ['email\n"unterminated@nhs.example\n', /not valid CSV/],
       [`email,givenName\n${someone!.email},Sam\nnot-an-email,Bad\n${someone!.email.toUpperCase()},Again\nshort@nhs.example\n`, /3 problems; nobody was enrolled/],
+      [`email\n${someone!.email}\n`.padEnd(MAX_ENROLMENT_LIST_BYTES + 1, ' '), /larger than the 1 MB/],
+      ['email\n' + Array.from({ length: 2_001 }, (_, i) => `too.many.${i}@nhs.example`).join('\n'), /2001 rows; an enrolment list may have at most 2000/],
     ];
     for (const [csv, detail] of cases) {
       const response = await upload(target.id, csv);
