@@ -75,5 +75,6 @@ describe('sample import files (e2e: built CLI, PostgreSQL)', () => {
       expect(again.code).toBe(0);
       expect(again.stdout).toMatch(new RegExp(`0 created, 0 updated, ${rows} unchanged`));
     }
-  });
+    // Seven CLI processes, each starting Nest: on a busy machine that is well over the default 30 s.
+  }, 180_000);
 });

@@ -40,7 +40,8 @@ export class PersonInvitationsService {
   ) {}
 
   async invite(scope: AccessScope, personIds: readonly string[]): Promise<PersonInvitationResult[]> {
-    const ids = [...new Set(personIds)];
+    // PostgreSQL answers with lower-case ids; an id sent in capitals is the same person.
+    const ids = [...new Set(personIds.map((id) => id.toLowerCase()))];
     return this.em.transactional(async (em) => {
       const now = new Date();
       const list = `{${ids.join(',')}}`;
