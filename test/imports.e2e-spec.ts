@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -220,6 +221,38 @@ describe('imports (e2e: API, built worker, PostgreSQL, Redis)', () => {
       expect(response.status).toBe(400);
       expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
       expect(await sql<{ n: string }>(`select count(*) as n from import`)).toEqual(before);
+    });
+
+    it('refuses a file over IMPORT_MAX_UPLOAD_BYTES with 400, whether it says its length or streams it, and keeps nothing', async () => {
+      const small = await startTestApi({ IMPORT_MAX_UPLOAD_BYTES: '4096' }, api.config.database.url);
+      try {
+        const before = await sql<{ imports: string; chunks: string }>(`select (select count(*) from import) as imports, (select count(*) from import_file_chunk) as chunks`);
+        const file = Buffer.from(odsFile(Array.from({ length: 60 }, (_, i) => ({ code: `RY${String(i).padStart(3, '0')}`, name: 'A HOSPITAL THAT IS NEVER IMPORTED NHS TRUST', highLevelHealthGeography: 'QZA' }))));
+        expect(file.length).toBeGreaterThan(4096);
+        const declared = await small.http().post('/api/v1/imports?kind=ods_trust').set('Authorization', `Bearer ${token.nationalAdmin}`).set('Content-Type', 'text/csv').send(file);
+        expect(declared.status).toBe(400);
+        expect(declared.headers['content-type']).toMatch(PROBLEM_JSON);
+        expect((declared.body as { detail: string }).detail).toMatch(/larger than/);
+        // Chunked, without a Content-Length: refused once the stored bytes pass the limit.
+        if (!small.server.listening) await new Promise<void>((resolve) => small.server.listen(0, '127.0.0.1', resolve));
+        const streamed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const address = small.server.address() as { port: number };
+          const req = httpRequest({ host: '127.0.0.1', port: address.port, method: 'POST', path: '/api/v1/imports?kind=ods_trust', headers: { authorization: `Bearer ${token.nationalAdmin}`, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' } }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on('error', reject);
+          for (let at = 0; at < file.length; at += 1000) req.write(file.subarray(at, at + 1000));
+          req.end();
+        });
+        expect(streamed.status).toBe(400);
+        expect(streamed.body).toMatch(/larger than/);
+        expect(await sql(`select (select count(*) from import) as imports, (select count(*) from import_file_chunk) as chunks`)).toEqual(before);
+        expect(await sql(`select 1 from organisation where ods_code like 'RY%'`)).toHaveLength(0);
+      } finally {
+        await small.close();
+      }
     });
 
     it('refuses an unknown kind, and a body that is not text/csv, with 400', async () => {

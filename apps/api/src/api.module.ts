@@ -5,7 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { DataRightsModule } from '@slp/data-rights';
 import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
-import { ImportsModule } from '@slp/imports';
+import { BulkEnrolmentModule, ImportsModule } from '@slp/imports';
 import { LearningModule } from '@slp/learning';
 import { EMAIL_QUEUE, NotificationsModule } from '@slp/notifications';
 import { ReportsModule } from '@slp/reports';
@@ -31,6 +31,7 @@ import { TalentPoolsController } from './talent/talent-pools.controller';
 import { MeController } from './me/me.controller';
 import { PeopleController } from './people/people.controller';
 import { ImportsController } from './imports/imports.controller';
+import { BulkEnrolmentController } from './imports/bulk-enrolment.controller';
 
 @Module({})
 export class ApiModule {
@@ -54,6 +55,7 @@ export class ApiModule {
         ReportsModule,
         DataRightsModule,
         ImportsModule,
+        BulkEnrolmentModule,
         // The API reads queue counts; it never processes jobs.
         BullModule.forRoot(bullOptions(config)),
         BullModule.registerQueue({ name: EMAIL_QUEUE }, { name: MAINTENANCE_QUEUE }),
@@ -77,6 +79,7 @@ export class ApiModule {
         ReportsController,
         DataRightsController,
         ImportsController,
+        BulkEnrolmentController,
       ],
       providers: [JwtStrategy, LocalStrategy],
     };

@@ -16,6 +16,7 @@ import { RegistrationRateLimiter } from './registration-rate-limiter';
 import { IDENTITY_PERSONAL_DATA } from './identity-personal-data';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { PeopleService } from './people.service';
+import { PersonInvitationsService } from './person-invitations.service';
 import { Person } from './person.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { SessionRevocations } from './session-revocations';
@@ -28,7 +29,7 @@ export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitor
 
 @Module({
   imports: [MikroOrmModule.forFeature(IDENTITY_ENTITIES), DirectoryModule, NotificationsModule, JwtModule.register({})],
-  providers: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, EmailVerificationService, LoginRateLimiter, RegistrationRateLimiter, SessionRevocations, MfaRateLimiter, MfaService, PasswordResetRateLimiter, PasswordService, ...IDENTITY_PERSONAL_DATA],
-  exports: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, EmailVerificationService, MfaService, PasswordService],
+  providers: [AuthService, AccountsService, PeopleService, PersonInvitationsService, EqualityService, InvitationsService, EmailVerificationService, LoginRateLimiter, RegistrationRateLimiter, SessionRevocations, MfaRateLimiter, MfaService, PasswordResetRateLimiter, PasswordService, ...IDENTITY_PERSONAL_DATA],
+  exports: [AuthService, AccountsService, PeopleService, PersonInvitationsService, EqualityService, InvitationsService, EmailVerificationService, MfaService, PasswordService],
 })
 export class IdentityModule {}

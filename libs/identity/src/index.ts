@@ -9,6 +9,7 @@ export * from './equality.service';
 export * from './identity.module';
 export * from './account-invitation.entity';
 export * from './invitations.service';
+export * from './person-invitations.service';
 export * from './secret-token';
 export * from './identity-notification-kinds';
 export * from './email-verification.entity';

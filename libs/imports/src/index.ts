@@ -7,3 +7,6 @@ export * from './imports.service';
 export * from './imports.module';
 export * from './imports-pool';
 export * from './staging/csv-staging';
+export * from './bulk-enrolment/enrolment-list';
+export * from './bulk-enrolment/bulk-enrolment.service';
+export * from './bulk-enrolment/bulk-enrolment.module';

@@ -23,6 +23,9 @@ export const ESR_PEOPLE: ImportKindDefinition = {
   columns: ['employee_number', 'given_name', 'family_name', 'email', 'staff_group', 'staff_group_raw', 'job_role', 'position_title', 'grade', 'grade_raw', 'organisation_code'],
   resolvedColumns: 'organisation_id uuid, org_system_id uuid, org_closed boolean, by_number uuid, by_email uuid, person_id uuid',
   mapper(context: ImportContext): RecordMapper {
+    // A file has a handful of distinct staff groups and grades across its rows.
+    const staffGroupOfValue = memoised(staffGroupOf);
+    const gradeOfValue = memoised(gradeOf);
     let index: Partial<Record<EsrField, number>> = {};
     let width = 0;
     const cell = (record: readonly string[], field: EsrField): string | null => {
@@ -55,11 +58,11 @@ export const ESR_PEOPLE: ImportKindDefinition = {
             cell(record, 'givenName'),
             cell(record, 'familyName'),
             cell(record, 'email'),
-            staffGroup === null ? null : staffGroupOf(staffGroup),
+            staffGroup === null ? null : staffGroupOfValue(staffGroup),
             staffGroup,
             cell(record, 'jobRole'),
             cell(record, 'positionTitle'),
-            grade === null ? null : gradeOf(grade),
+            grade === null ? null : gradeOfValue(grade),
             grade,
             cell(record, 'organisationCode')?.toUpperCase() ?? null,
           ],
@@ -89,9 +92,10 @@ export const ESR_PEOPLE: ImportKindDefinition = {
     );
     await duplicateProblems(client, `organisation_code || ' ' || employee_number`, 'employeeNumber', 'the organisation and employee number');
     await duplicateProblems(client, 'email', 'email', 'this email address', false);
-    await client.query(`update import_stage s set by_number = p.id from person p where p.organisation_id = s.organisation_id and p.esr_employee_number = s.employee_number`);
-    await client.query(`update import_stage s set by_email = p.id from person p where p.email = s.email::citext`);
-    await client.query(`update import_stage set person_id = coalesce(by_number, by_email)`);
+    // Each update touches only the rows that match someone (none, for a first import): a pass
+    // over every staged row to set person_id would rewrite the whole table.
+    await client.query(`update import_stage s set by_number = p.id, person_id = p.id from person p where p.organisation_id = s.organisation_id and p.esr_employee_number = s.employee_number`);
+    await client.query(`update import_stage s set by_email = p.id, person_id = coalesce(s.by_number, p.id) from person p where p.email = s.email::citext`);
     await rowProblems(client, 'email', `'this email address belongs to another person on the platform'`, `by_number is not null and by_email is not null and by_number <> by_email`);
     // A system admin may not take over someone who works in a system they do not administer.
     await rowProblems(
@@ -142,3 +146,15 @@ export const ESR_PEOPLE: ImportKindDefinition = {
     return { created: Number(row.created), updated: Number(row.updated), unchanged: Number(row.unchanged), closed: 0, skipped: 0 };
   },
 };
+
+/** `map` with its answers remembered, for up to 1,000 distinct values (a file of all-different values gains nothing and holds no more). */
+function memoised<T>(map: (value: string) => T): (value: string) => T {
+  const known = new Map<string, T>();
+  return (value) => {
+    const hit = known.get(value);
+    if (hit !== undefined || known.has(value)) return hit as T;
+    const answer = map(value);
+    if (known.size < 1_000) known.set(value, answer);
+    return answer;
+  };
+}

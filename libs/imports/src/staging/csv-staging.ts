@@ -130,8 +130,12 @@ function copyLine(row: number, staged: StagedRow, width: number): string {
   return [String(row), newId(), null, null, 'f', ...staged.values].map(copyValue).join('\t') + '\n';
 }
 
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
 /** COPY's text format: \N is null; backslash, tab, newline and carriage return are escaped. */
 function copyValue(value: string | null): string {
   if (value === null) return '\\N';
+  // Most values need no escaping; testing is cheaper than replacing (a few million values a file).
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }

@@ -117,7 +117,16 @@ const esrColumnMap = z
       return z.NEVER;
     }
   })
-  .pipe(z.partialRecord(z.enum(ESR_FIELDS, { message: `keys must be among ${ESR_FIELDS.join(', ')}` }), z.string().trim().min(1, { message: "column names must not be empty" })))
+  .pipe(
+    z.partialRecord(z.enum(ESR_FIELDS), z.string().trim().min(1, { message: 'column names must not be empty' }), {
+      // Zod reports an unknown key on the record itself, not on the key's enum.
+      // (Its declared issue types leave that code out, hence the widening.)
+      error: (issue) => {
+        const raw = issue as { code: string; keys?: string[] };
+        return raw.code === 'unrecognized_keys' ? `keys must be among ${ESR_FIELDS.join(', ')} (not ${(raw.keys ?? []).join(', ')})` : undefined;
+      },
+    }),
+  )
   .transform((map) => ({ ...DEFAULT_ESR_COLUMNS, ...map }) as Record<EsrField, string>);
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-not-for-production-use-0000';

@@ -1,5 +1,5 @@
-import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateIf } from 'class-validator';
-import { GRADES, type Grade, type Person, STAFF_GROUPS, type StaffGroup } from '@slp/identity';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateIf } from 'class-validator';
+import { GRADES, type Grade, type Person, type PersonInvitationStatus, STAFF_GROUPS, type StaffGroup } from '@slp/identity';
 import { PageQueryDto } from '../../http/page-query.dto';
 import { Trim } from '../../http/trim.transform';
 
@@ -115,4 +115,24 @@ export function toPersonDto(person: Person): PersonDto {
         }
       : null,
   };
+}
+
+/** People to invite to set up an account, by id (at most 500 a call). */
+export class InvitePeopleDto {
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(500)
+  @IsUUID('all', { each: true })
+  personIds!: string[];
+}
+
+export class PersonInvitationDto {
+  personId!: string;
+  /** `invited` (emailed now), `already_invited` (a working invitation was sent before: not sent again), `has_account`, or `not_found` (not in your systems). */
+  status!: PersonInvitationStatus;
+}
+
+export class PersonInvitationsDto {
+  results!: PersonInvitationDto[];
+  invited!: number;
 }
