@@ -7,6 +7,7 @@ import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
 import { ImportsModule } from '@slp/imports';
 import { LearningModule } from '@slp/learning';
+import { NeighbourhoodModule } from '@slp/neighbourhood';
 import { EMAIL_QUEUE, NotificationsModule } from '@slp/notifications';
 import { ReportsModule } from '@slp/reports';
 import { TalentModule } from '@slp/talent';
@@ -31,6 +32,7 @@ import { TalentPoolsController } from './talent/talent-pools.controller';
 import { MeController } from './me/me.controller';
 import { PeopleController } from './people/people.controller';
 import { ImportsController } from './imports/imports.controller';
+import { NEIGHBOURHOOD_CONTROLLERS } from './neighbourhood/neighbourhood.controllers';
 
 @Module({})
 export class ApiModule {
@@ -50,6 +52,7 @@ export class ApiModule {
         IdentityModule,
         LearningModule,
         TalentModule,
+        NeighbourhoodModule,
         NotificationsModule,
         ReportsModule,
         DataRightsModule,
@@ -77,6 +80,7 @@ export class ApiModule {
         ReportsController,
         DataRightsController,
         ImportsController,
+        ...NEIGHBOURHOOD_CONTROLLERS,
       ],
       providers: [JwtStrategy, LocalStrategy],
     };
