@@ -152,7 +152,7 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
 
     it('has an area for the person, their account, equality monitoring, enrolments, nominations, emails and the audit log', () => {
       const names = api.app.get(PersonalDataRegistry).areas.map((area) => area.name).sort();
-      expect(names).toEqual(['account', 'audit-log', 'emails', 'enrolments', 'equality-monitoring', 'nominations', 'person']);
+      expect(names).toEqual(['account', 'audit-log', 'emails', 'enrolments', 'equality-monitoring', 'neighbourhood-health', 'nominations', 'person']);
     });
   });
 

@@ -30,7 +30,7 @@ export class NeighbourhoodNotifier {
     const staff = await em.execute<StaffRow[]>(
       `select distinct on (p.id) p.id as person_id, p.email, p.given_name, p.family_name, s.system_id
          from account a join person p on p.id = a.person_id
-         cross join lateral unnest(a.system_ids) as s(system_id)
+         cross join lateral unnest(a.system_ids::uuid[]) as s(system_id)
         where a.status = 'active' and a.roles && '{programme_lead,admin}'::text[] and p.erased_at is null and s.system_id = any(?::uuid[])
         order by p.id, (s.system_id = ?::uuid) desc`,
       [`{${mentee.systemId},${mentor.systemId}}`, mentee.systemId],
