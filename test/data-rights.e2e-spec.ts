@@ -164,7 +164,7 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
       expect(response.headers['content-disposition']).toBe(`attachment; filename="personal-data-${subject.person.id}.zip"`);
       expect(response.headers['cache-control']).toBe('no-store');
       const files = await zipOf(response);
-      expect([...files.keys()].sort()).toEqual(['README.txt', 'account.json', 'audit-log.json', 'emails.json', 'enrolments.json', 'equality-monitoring.json', 'nominations.json', 'person.json']);
+      expect([...files.keys()].sort()).toEqual(['README.txt', 'account.json', 'audit-log.json', 'emails.json', 'enrolments.json', 'equality-monitoring.json', 'neighbourhood-health.json', 'nominations.json', 'person.json']);
       const json = (name: string) => JSON.parse(files.get(name)!) as Record<string, any>;
 
       expect(files.get('README.txt')).toContain('nominations.json');
