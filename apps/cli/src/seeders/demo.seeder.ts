@@ -5,11 +5,13 @@ import { Account, Grade, Person, StaffGroup } from '@slp/identity';
 import { Cohort, LeadershipLevel, Programme, Session } from '@slp/learning';
 import { TalentPool } from '@slp/talent';
 import { AuditEntry, PasswordHasher } from '@slp/platform';
+import { seedNeighbourhoodDemo } from './neighbourhood-demo';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PROGRAMMES, DEMO_TALENT_POOLS, REGIONS, SYSTEM_DETAIL, SYSTEMS } from './demo-directory.data';
 
 /**
  * Demo data: the regions, the 42 ICSs, Places and organisations in five systems, one account
- * per role, three programmes with an open cohort and sessions each, and two talent pools. Safe to run again: existing rows are kept, missing ones added.
+ * per role, three programmes with an open cohort and sessions each, two talent pools, and the
+ * neighbourhood health demo set (see neighbourhood-demo.ts). Safe to run again: existing rows are kept, missing ones added.
  */
 export class DemoSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
@@ -120,5 +122,7 @@ export class DemoSeeder extends Seeder {
       if (!(await em.count(TalentPool, { system, name: pool.name }))) em.create(TalentPool, { system, name: pool.name, purpose: pool.purpose, createdAt: new Date() });
     }
     await em.flush();
+
+    await seedNeighbourhoodDemo(em, systems);
   }
 }
