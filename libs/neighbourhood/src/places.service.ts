@@ -58,6 +58,12 @@ const PLACE_SELECT = `select np.place_id, p.name, p.system_id, s.name as system_
        (select array_agg(c.person_id::text order by c.person_id) from nh_place_coach c where c.place_id = np.place_id) as coaches
   from nh_place np join place p on p.id = np.place_id join system s on s.id = p.system_id join region r on r.code = s.region_code`;
 
+/** Each given Place's latest level per component (one parameter: a uuid array literal). */
+export const LATEST_MATURITY_SQL = `select distinct on (a.place_id, ac.component) a.place_id, ac.component, ac.level
+  from nh_assessment a join nh_assessment_component ac on ac.assessment_id = a.id
+ where a.place_id = any(?::uuid[])
+ order by a.place_id, ac.component, a.assessed_on desc, a.created_at desc`;
+
 /** Places taking part in the programme: joining a wave, coaches, and the Place view every page starts from. */
 @Injectable()
 export class NeighbourhoodPlacesService {
@@ -142,13 +148,7 @@ export class NeighbourhoodPlacesService {
   async latestMaturity(placeIds: readonly string[], em: EntityManager = this.em): Promise<Map<string, Maturity>> {
     const result = new Map<string, Maturity>();
     if (!placeIds.length) return result;
-    const rows = await em.execute<{ place_id: string; component: Component; level: number }[]>(
-      `select distinct on (a.place_id, ac.component) a.place_id, ac.component, ac.level
-         from nh_assessment a join nh_assessment_component ac on ac.assessment_id = a.id
-        where a.place_id = any(?::uuid[])
-        order by a.place_id, ac.component, a.assessed_on desc, a.created_at desc`,
-      [pgArray(placeIds)],
-    );
+    const rows = await em.execute<{ place_id: string; component: Component; level: number }[]>(LATEST_MATURITY_SQL, [pgArray(placeIds)]);
     for (const row of rows) {
       const maturity = result.get(row.place_id) ?? {};
       maturity[row.component] = row.level;

@@ -74,7 +74,8 @@ export class Migration2026120540001_neighbourhood extends Migration {
       "updated_at" timestamptz not null,
       primary key ("place_id", "indicator_code", "period")
     );`);
-    this.addSql(`create index "nh_indicator_value_indicator_code_index" on "nh_indicator_value" ("indicator_code", "place_id", "period");`);
+    // Covers the Intelligence Centre's read (one indicator, every Place's months in order) as an index-only scan.
+    this.addSql(`create index "nh_indicator_value_indicator_code_index" on "nh_indicator_value" ("indicator_code", "place_id", "period") include ("value");`);
     this.addSql(`create table "nh_baseline" (
       "place_id" uuid not null references "nh_place" ("place_id") on delete cascade,
       "indicator_code" text not null references "nh_indicator" ("code") on delete restrict,
