@@ -5,7 +5,7 @@ import { AccessScope } from '@slp/platform';
 import { COMPONENTS, type Component } from './components';
 import { IndicatorsService, IndicatorView } from './indicators.service';
 import { PlaceAccess } from './place-access';
-import { defaultBaseline, Variation, xmrChart } from './spc';
+import { DEFAULT_BASELINE_POINTS, latestReading, Variation } from './spc';
 
 export interface IntelligenceFilter {
   readonly indicator: string;
@@ -142,8 +142,9 @@ export class IntelligenceService {
       const periods = numbersOf(row.days).map(periodOfDay);
       const values = numbersOf(row.vals);
       const points = periods.map((period, i) => ({ period, value: values[i]! }));
-      const range = row.from_period && row.to_period ? { from: row.from_period, to: row.to_period } : defaultBaseline(periods);
-      const chart = range && points.length ? xmrChart(points, range, indicator.betterWhen) : null;
+      // Months come sorted from the query; only the latest point's reading is needed here.
+      const range = row.from_period && row.to_period ? { from: row.from_period, to: row.to_period } : points.length ? { from: points[0]!.period, to: points[Math.min(points.length, DEFAULT_BASELINE_POINTS) - 1]!.period } : null;
+      const chart = range && points.length ? latestReading(points, range, indicator.betterWhen) : null;
       const latest = points[points.length - 1];
       const withheld = smallCounts && latest !== undefined && isDisclosive(latest.value, threshold);
       if (withheld) suppressed = true;

@@ -1,4 +1,5 @@
-import { baselineStatistics, defaultBaseline, SpcPoint, variationOf, xmrChart } from './spc';
+import fc from 'fast-check';
+import { baselineStatistics, defaultBaseline, latestReading, SpcPoint, variationOf, xmrChart } from './spc';
 
 /** Monthly points from January 2024: `values[0]` is 2024-01, `values[12]` 2025-01 and so on. */
 function monthly(values: readonly number[]): SpcPoint[] {
@@ -165,5 +166,28 @@ describe('SPC (XmR, Making Data Count)', () => {
     expect(defaultBaseline(periods)).toEqual({ from: '2024-01', to: '2024-12' });
     expect(defaultBaseline(periods.slice(0, 5))).toEqual({ from: '2024-01', to: '2024-05' });
     expect(defaultBaseline([])).toBeNull();
+  });
+});
+
+describe('latestReading (the tail is enough for the latest point)', () => {
+  it('agrees with the full chart on variation, signal and change for any series', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 2, maxLength: 40 }), fc.integer({ min: 2, max: 20 }), fc.constantFrom('lower' as const, 'higher' as const), (values, baselineLength, betterWhen) => {
+        const points = monthly(values);
+        const range = { from: points[0]!.period, to: points[Math.min(baselineLength, points.length) - 1]!.period };
+        const full = xmrChart(points, range, betterWhen);
+        const reading = latestReading(points, range, betterWhen);
+        expect(reading.variation).toEqual(full.variation);
+        expect(reading.signal).toEqual(full.series[full.series.length - 1]!.signal);
+        expect(reading.changeFromBaseline).toEqual(full.changeFromBaseline);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads the worked examples the same way', () => {
+    expect(latestReading(monthly([...BASELINE, 17]), RANGE, 'lower')).toMatchObject({ variation: 'concern', changeFromBaseline: 6, signal: { rules: ['beyond_limit'] } });
+    expect(latestReading(monthly([...BASELINE, 7.5, 8.5, 9.5, 10.5, 11.5, 12.5]), RANGE, 'higher')).toMatchObject({ variation: 'improvement', signal: { rules: ['trend'] } });
+    expect(latestReading([], RANGE, 'lower')).toMatchObject({ variation: null, latest: null });
   });
 });

@@ -176,3 +176,39 @@ export function defaultBaseline(periods: readonly string[]): { from: string; to:
   if (!sorted.length) return null;
   return { from: sorted[0]!, to: sorted[Math.min(sorted.length, DEFAULT_BASELINE_POINTS) - 1]! };
 }
+
+/** The longest run any rule needs to look back over from the latest point (a shift: 7). */
+export const LOOKBACK = Math.max(SHIFT_LENGTH, TREND_LENGTH, 3);
+
+export interface LatestReading {
+  readonly baseline: BaselineStatistics | null;
+  readonly latest: SpcPoint | null;
+  readonly signal: PointSignal | null;
+  readonly variation: Variation | null;
+  readonly changeFromBaseline: number | null;
+  readonly changeFromBaselinePercent: number | null;
+}
+
+/**
+ * What {@link xmrChart} says about the latest point, reading only the baseline and the last
+ * {@link LOOKBACK} points: each rule that can flag the latest point ends at it (a run of 7 on one
+ * side, 6 rising or falling, the window of three it closes, or the point itself), so the tail
+ * decides it exactly. For views of many Places (the Intelligence Centre) that need only the icon.
+ * `points` must be sorted by period.
+ */
+export function latestReading(points: readonly SpcPoint[], baseline: { from: string; to: string }, betterWhen: BetterWhen): LatestReading {
+  const latest = points[points.length - 1] ?? null;
+  const baselineValues: number[] = [];
+  for (const p of points) if (p.period >= baseline.from && p.period <= baseline.to) baselineValues.push(p.value);
+  const stats = baselineStatistics(baselineValues);
+  if (!stats || !latest) return { baseline: stats, latest, signal: null, variation: null, changeFromBaseline: null, changeFromBaselinePercent: null };
+  const tail = points.slice(-LOOKBACK).map((p) => p.value);
+  const flag = detectSignals(tail, stats)[tail.length - 1]!;
+  let signal: PointSignal | null = null;
+  if (flag.rules.size) {
+    const direction = directionOf(flag, latest.value, stats);
+    signal = { direction, rules: SPC_RULES.filter((rule) => flag.rules.has(rule)), variation: variationOf(direction, betterWhen) };
+  }
+  const change = latest.value - stats.mean;
+  return { baseline: stats, latest, signal, variation: signal ? signal.variation : 'common_cause', changeFromBaseline: change, changeFromBaselinePercent: stats.mean === 0 ? null : (change / stats.mean) * 100 };
+}
