@@ -3,6 +3,7 @@ import { auditRows, expectProblem } from './support/assertions';
 import { staffAccounts, twoSystems } from './support/callers';
 import { accessTokenFor, account, AccountFixture, forkEm } from './support/factories';
 import { startTestApi, TestApi } from './support/test-api';
+import { binaryParser, zipOf } from './support/zip-reader';
 
 type Caller = Pick<AccountFixture, 'account'>;
 
@@ -382,6 +383,25 @@ describe('neighbourhood health: Places, coaching, maturity, indicators, SPC, Int
       expectProblem(await post('/neighbourhood/practices', leadA, { ...body, contactPersonId: '00000000-0000-4000-8000-000000000000' }), 400, ['contactPersonId']);
       expectProblem(await get('/neighbourhood/practices?component=gardening', participant), 400, ['component']);
       expect(await count('nh_practice')).toBe(before);
+    });
+  });
+
+  describe('personal data', () => {
+    it('exports what the context holds about a coach and erases it, keeping the Place’s records', async () => {
+      const download = await get(`/me/data-export`, coachA).buffer(true).parse(binaryParser).expect(200);
+      const files = await zipOf(download);
+      const data = JSON.parse(files.get('neighbourhood-health.json')!) as { placesCoached: { placeId: string }[]; coachingSessions: { role: string; summary?: string }[] };
+      expect(data.placesCoached.map((p) => p.placeId)).toEqual([placeA1.id]);
+      expect(data.coachingSessions).toEqual([expect.objectContaining({ role: 'coach', summary: expect.stringContaining('frailty MDT') })]);
+      expect(files.get('README.txt')).toContain('neighbourhood-health.json');
+
+      const sessions = await count('nh_coaching_session', 'place_id = ?', [placeA1.id]);
+      await post(`/people/${coachA.person.id}/erasure`, nationalAdmin, { reason: 'Left the programme and asked to be forgotten' }).expect(200);
+      expect(await count('nh_place_coach', 'person_id = ?', [coachA.person.id])).toBe(0);
+      expect(await count('nh_coaching_session', 'coach_id = ?', [coachA.person.id])).toBe(0);
+      expect(await count('nh_coaching_session', 'place_id = ?', [placeA1.id])).toBe(sessions);
+      expect(await count('nh_assessment', 'recorded_by_account_id = ?', [coachA.account.id])).toBe(0);
+      expect((await get(`/neighbourhood/places/${placeA1.id}`, nationalAdmin).expect(200)).body.coachPersonIds).toEqual([]);
     });
   });
 });
