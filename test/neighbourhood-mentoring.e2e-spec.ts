@@ -115,7 +115,7 @@ describe('neighbourhood health: mentor suggestions and the mentoring flow, email
     it('proposes: the mentee Place’s staff ask, both Places’ staff are emailed (not coaches, national admins or anyone disabled)', async () => {
       const response = await post('/neighbourhood/mentoring', leadA, { menteePlaceId: place.A1.id, mentorPlaceId: place.B1.id, component: 'intermediate_care', goal });
       expect(response.status).toBe(201);
-      expect(response.body).toMatchObject({ menteePlaceId: place.A1.id, mentorPlaceId: place.B1.id, component: 'intermediate_care', goal, status: 'proposed', reflection: null, decidedAt: null });
+      expect(response.body).toMatchObject({ menteePlaceId: place.A1.id, menteePlaceName: 'Blackburn with Darwen', mentorPlaceId: place.B1.id, mentorPlaceName: 'Wakefield', component: 'intermediate_care', goal, status: 'proposed', reflection: null, decidedAt: null });
       mentoringId = response.body.id;
       expect(await recipients(mentoringId, 'mentoring_proposed')).toEqual(sorted(`${lower(leadA)} (mentee)`, `${lower(adminA)} (mentee)`, `${lower(leadB)} (mentor)`));
       const [row] = await outbox(mentoringId, 'mentoring_proposed');

@@ -30,7 +30,9 @@ export interface MentoringInput {
 export interface MentoringView {
   readonly id: string;
   readonly menteePlaceId: string;
+  readonly menteePlaceName: string;
   readonly mentorPlaceId: string;
+  readonly mentorPlaceName: string;
   readonly component: Component;
   readonly goal: string;
   readonly status: MentoringStatus;
@@ -115,7 +117,7 @@ export class MentoringService {
         throw error;
       }
       await this.notifier.mentoring(em, 'mentoring_proposed', mentoring, mentee, mentor);
-      return toView(mentoring);
+      return this.view(em, mentoring);
     });
   }
 
@@ -140,21 +142,22 @@ export class MentoringService {
       this.audit.record(em, { actorAccountId: scope.accountId, action: 'mentoring.close', objectType: 'mentoring', objectId: id });
       await em.flush();
       await this.notifier.mentoring(em, 'mentoring_closed', mentoring, mentee, mentor);
-      return toView(mentoring);
+      return this.view(em, mentoring);
     });
   }
 
   async get(scope: AccessScope, id: string): Promise<MentoringView> {
     const mentoring = await this.em.findOne(Mentoring, { id });
     if (!mentoring || !(await this.canSee(this.em, scope, mentoring))) throw NotFoundError.of('mentoring', id);
-    return toView(mentoring);
+    return this.view(this.em, mentoring);
   }
 
   /** Mentoring a Place gives or receives, newest first. */
   async forPlace(scope: AccessScope, placeId: string): Promise<MentoringView[]> {
     await readablePlace(this.em, scope, placeId);
     const list = await this.em.find(Mentoring, { $or: [{ menteePlaceId: placeId }, { mentorPlaceId: placeId }] }, { orderBy: { proposedAt: 'desc', id: 'asc' } });
-    return list.map(toView);
+    const names = await this.placeNames(this.em, list.flatMap((m) => [m.menteePlaceId, m.mentorPlaceId]));
+    return list.map((m) => toView(m, names));
   }
 
   private async decide(scope: AccessScope, id: string, to: 'accepted' | 'declined', note?: string): Promise<MentoringView> {
@@ -169,7 +172,7 @@ export class MentoringService {
       this.audit.record(em, { actorAccountId: scope.accountId, action: to === 'accepted' ? 'mentoring.accept' : 'mentoring.decline', objectType: 'mentoring', objectId: id });
       await em.flush();
       await this.notifier.mentoring(em, to === 'accepted' ? 'mentoring_accepted' : 'mentoring_declined', mentoring, mentee, mentor);
-      return toView(mentoring);
+      return this.view(em, mentoring);
     });
   }
 
@@ -190,6 +193,17 @@ export class MentoringService {
     return Boolean((mentee && PlaceAccess.canRead(scope, mentee)) || (mentor && PlaceAccess.canRead(scope, mentor)));
   }
 
+  private async view(em: EntityManager, mentoring: Mentoring): Promise<MentoringView> {
+    return toView(mentoring, await this.placeNames(em, [mentoring.menteePlaceId, mentoring.mentorPlaceId]));
+  }
+
+  /** Both Places' names: each side's staff see the other Place's name, though not the rest of it. */
+  private async placeNames(em: EntityManager, ids: readonly string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows = await em.execute<{ id: string; name: string }[]>(`select id, name from place where id = any(?::uuid[])`, [`{${[...new Set(ids)].join(',')}}`]);
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   private async levelOf(em: EntityManager, placeId: string, component: Component): Promise<number | null> {
     const rows = await em.execute<{ level: number }[]>(`select level from (${LATEST_LEVEL}) l where l.place_id = ?`, [component, placeId]);
     return rows[0]?.level ?? null;
@@ -202,11 +216,13 @@ export class MentoringService {
   }
 }
 
-function toView(m: Mentoring): MentoringView {
+function toView(m: Mentoring, names: ReadonlyMap<string, string>): MentoringView {
   return {
     id: m.id,
     menteePlaceId: m.menteePlaceId,
+    menteePlaceName: names.get(m.menteePlaceId) ?? '',
     mentorPlaceId: m.mentorPlaceId,
+    mentorPlaceName: names.get(m.mentorPlaceId) ?? '',
     component: m.component,
     goal: m.goal,
     status: m.status,
