@@ -386,6 +386,30 @@ describe('neighbourhood health: Places, coaching, maturity, indicators, SPC, Int
     });
   });
 
+  describe('stories', () => {
+    it('keeps a Place’s stories to its staff and coaches unless shared nationally', async () => {
+      const local = await post(`/neighbourhood/places/${placeA1.id}/stories`, coachA, { title: 'Mrs B stayed at home', text: 'The urgent response team saw her within the hour.\nNo admission.', component: 'urgent_neighbourhood_services' });
+      expect(local.status).toBe(201);
+      expect(local.body).toMatchObject({ placeId: placeA1.id, placeName: 'Blackburn with Darwen', sharedNationally: false, component: 'urgent_neighbourhood_services' });
+      const shared = await post(`/neighbourhood/places/${placeB1.id}/stories`, leadB, { title: 'One team for discharge', text: 'Wards now phone one number.', sharedNationally: true });
+      expect(shared.status).toBe(201);
+
+      const titles = async (path: string, as: Caller) => ((await get(path, as).expect(200)).body.items as { title: string }[]).map((s) => s.title);
+      expect(await titles('/neighbourhood/stories', leadA)).toEqual(['One team for discharge', 'Mrs B stayed at home']);
+      expect(await titles('/neighbourhood/stories', leadB)).toEqual(['One team for discharge']);
+      expect(await titles('/neighbourhood/stories?component=urgent_neighbourhood_services', nationalAdmin)).toEqual(['Mrs B stayed at home']);
+      expect(await titles(`/neighbourhood/places/${placeA1.id}/stories`, adminA)).toEqual(['Mrs B stayed at home']);
+      expectProblem(await get(`/neighbourhood/places/${placeA1.id}/stories`, leadB), 404);
+      expectProblem(await get('/neighbourhood/stories', participant), 403);
+
+      const before = await count('nh_story');
+      expectProblem(await post(`/neighbourhood/places/${placeA1.id}/stories`, leadB, { title: 'T', text: 'X' }), 404);
+      expectProblem(await post(`/neighbourhood/places/${placeA1.id}/stories`, leadA, { title: '', text: 'X', sharedNationally: 'yes' }), 400, ['title', 'sharedNationally']);
+      expect(await count('nh_story')).toBe(before);
+      expect(await auditRows(api, { objectId: local.body.id, action: 'story.create' })).toEqual([expect.objectContaining({ details: { placeId: placeA1.id, sharedNationally: false } })]);
+    });
+  });
+
   describe('personal data', () => {
     it('exports what the context holds about a coach and erases it, keeping the Place’s records', async () => {
       const download = await get(`/me/data-export`, coachA).buffer(true).parse(binaryParser).expect(200);
@@ -393,6 +417,7 @@ describe('neighbourhood health: Places, coaching, maturity, indicators, SPC, Int
       const data = JSON.parse(files.get('neighbourhood-health.json')!) as { placesCoached: { placeId: string }[]; coachingSessions: { role: string; summary?: string }[] };
       expect(data.placesCoached.map((p) => p.placeId)).toEqual([placeA1.id]);
       expect(data.coachingSessions).toEqual([expect.objectContaining({ role: 'coach', summary: expect.stringContaining('frailty MDT') })]);
+      expect((data as unknown as { storiesWritten: { title: string }[] }).storiesWritten.map((s) => s.title)).toEqual(['Mrs B stayed at home']);
       expect(files.get('README.txt')).toContain('neighbourhood-health.json');
 
       const sessions = await count('nh_coaching_session', 'place_id = ?', [placeA1.id]);
@@ -401,6 +426,9 @@ describe('neighbourhood health: Places, coaching, maturity, indicators, SPC, Int
       expect(await count('nh_coaching_session', 'coach_id = ?', [coachA.person.id])).toBe(0);
       expect(await count('nh_coaching_session', 'place_id = ?', [placeA1.id])).toBe(sessions);
       expect(await count('nh_assessment', 'recorded_by_account_id = ?', [coachA.account.id])).toBe(0);
+      // The story they wrote stays with the Place, no longer naming them.
+      expect(await count('nh_story', 'author_id = ?', [coachA.person.id])).toBe(0);
+      expect(await count('nh_story', 'place_id = ?', [placeA1.id])).toBe(1);
       expect((await get(`/neighbourhood/places/${placeA1.id}`, nationalAdmin).expect(200)).body.coachPersonIds).toEqual([]);
     });
   });

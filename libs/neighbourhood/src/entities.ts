@@ -253,4 +253,32 @@ export class Mentoring {
   closedAt?: Date | null;
 }
 
-export const NEIGHBOURHOOD_ENTITIES = [NeighbourhoodPlace, PlaceCoach, CoachingSession, Assessment, AssessmentComponent, Indicator, IndicatorValue, Baseline, Practice, Mentoring];
+/** A Place's story: qualitative evidence of what changed, kept to the Place or shared nationally. */
+@Entity({ tableName: 'nh_story' })
+export class Story {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = newId();
+
+  @Property({ type: 'uuid' })
+  placeId!: string;
+
+  @Property({ type: 'text' })
+  title!: string;
+
+  @Property({ type: 'text' })
+  text!: string;
+
+  @Property({ type: 'text', nullable: true })
+  component?: Component | null;
+
+  @Property({ type: 'boolean' })
+  sharedNationally: boolean = false;
+
+  @ManyToOne(() => Person, { nullable: true, deleteRule: 'set null' })
+  author?: Person | null;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}
+
+export const NEIGHBOURHOOD_ENTITIES = [Story, NeighbourhoodPlace, PlaceCoach, CoachingSession, Assessment, AssessmentComponent, Indicator, IndicatorValue, Baseline, Practice, Mentoring];

@@ -9,6 +9,7 @@ export * from './assessments.service';
 export * from './indicators.service';
 export * from './intelligence.service';
 export * from './practices.service';
+export * from './stories.service';
 export * from './mentoring.service';
 export * from './neighbourhood-notifier';
 export * from './neighbourhood-personal-data';

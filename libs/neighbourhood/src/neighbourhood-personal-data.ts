@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DataSubject, Erasure, ExportRequest, PersonalDataArea, RegisterPersonalData, SqlStatement } from '@slp/platform';
-import { Assessment, CoachingSession, Mentoring, PlaceCoach, Practice } from './entities';
+import { Assessment, CoachingSession, Mentoring, PlaceCoach, Practice, Story } from './entities';
 
 /**
  * What neighbourhood health holds about a person: the Places they coach, the coaching sessions
@@ -12,9 +12,9 @@ import { Assessment, CoachingSession, Mentoring, PlaceCoach, Practice } from './
 @RegisterPersonalData()
 export class NeighbourhoodPersonalData implements PersonalDataArea {
   readonly name = 'neighbourhood-health';
-  readonly summary = 'The Places you coach as an Improvement Coach, coaching sessions you recorded or are named in as an attendee, practices you are the contact for, and maturity assessments and mentoring steps you recorded.';
-  readonly onErasure = 'Coaching assignments are removed; you are taken off the coaching sessions you recorded and your name is removed from attendee lists; practices no longer name you as their contact; assessments and mentoring no longer say who recorded them. The Places’ records stay.';
-  readonly entities = [PlaceCoach, CoachingSession, Practice, Assessment, Mentoring];
+  readonly summary = 'The Places you coach as an Improvement Coach, coaching sessions you recorded or are named in as an attendee, practices you are the contact for, stories you wrote, and maturity assessments and mentoring steps you recorded.';
+  readonly onErasure = 'Coaching assignments are removed; you are taken off the coaching sessions you recorded and your name is removed from attendee lists; practices no longer name you as their contact and stories no longer name you as their author; assessments and mentoring no longer say who recorded them. The Places’ records stay.';
+  readonly entities = [PlaceCoach, CoachingSession, Practice, Assessment, Mentoring, Story];
   readonly erasePhase = 30;
 
   async export(em: EntityManager, { subject }: ExportRequest): Promise<unknown> {
@@ -26,6 +26,7 @@ export class NeighbourhoodPersonalData implements PersonalDataArea {
       [subject.personId, subject.personId, fullName],
     );
     const practices = await em.execute<{ id: string; place_id: string; title: string; component: string }[]>(`select id, place_id, title, component from nh_practice where contact_id = ? order by created_at, id`, [subject.personId]);
+    const stories = await em.execute<{ id: string; place_id: string; title: string; text: string; shared_nationally: boolean }[]>(`select id, place_id, title, text, shared_nationally from nh_story where author_id = ? order by created_at, id`, [subject.personId]);
     const assessments = subject.accountId ? await em.execute<{ id: string; place_id: string; assessed_on: string }[]>(`select id, place_id, to_char(assessed_on, 'YYYY-MM-DD') as assessed_on from nh_assessment where recorded_by_account_id = ? order by assessed_on, id`, [subject.accountId]) : [];
     const mentoring = subject.accountId
       ? await em.execute<{ id: string; status: string; proposed: boolean; decided: boolean; closed: boolean }[]>(
@@ -37,6 +38,7 @@ export class NeighbourhoodPersonalData implements PersonalDataArea {
     return {
       placesCoached: coaching.map((c) => ({ placeId: c.place_id, assignedAt: new Date(c.assigned_at).toISOString() })),
       coachingSessions: sessions.map((s) => ({ id: s.id, placeId: s.place_id, heldOn: s.held_on, component: s.component, role: s.recorded ? 'coach' : 'attendee', attendees: s.recorded ? s.attendees : [fullName], summary: s.recorded ? s.summary : undefined, actions: s.recorded ? s.actions : undefined })),
+      storiesWritten: stories.map((s) => ({ id: s.id, placeId: s.place_id, title: s.title, text: s.text, sharedNationally: s.shared_nationally })),
       practicesAsContact: practices.map((p) => ({ id: p.id, placeId: p.place_id, title: p.title, component: p.component })),
       assessmentsRecorded: assessments.map((a) => ({ id: a.id, placeId: a.place_id, assessedOn: a.assessed_on })),
       mentoringSteps: mentoring.map((m) => ({ id: m.id, status: m.status, proposed: m.proposed, decided: m.decided, closed: m.closed })),
@@ -49,6 +51,7 @@ export class NeighbourhoodPersonalData implements PersonalDataArea {
     const recorded = await em.execute<{ id: string }[]>(`update nh_coaching_session set coach_id = null where coach_id = ? returning id`, [subject.personId]);
     const attended = await em.execute<{ id: string }[]>(`update nh_coaching_session set attendees = array_remove(attendees, ?) where ? = any(attendees) returning id`, [fullName, fullName]);
     const practices = await em.execute<{ id: string }[]>(`update nh_practice set contact_id = null where contact_id = ? returning id`, [subject.personId]);
+    const stories = await em.execute<{ id: string }[]>(`update nh_story set author_id = null where author_id = ? returning id`, [subject.personId]);
     let accountRows = 0;
     if (subject.accountId) {
       accountRows += (await em.execute<{ id: string }[]>(`update nh_assessment set recorded_by_account_id = null where recorded_by_account_id = ? returning id`, [subject.accountId])).length;
@@ -57,15 +60,16 @@ export class NeighbourhoodPersonalData implements PersonalDataArea {
         accountRows += (await em.execute<{ id: string }[]>(`update nh_mentoring set ${column} = null where ${column} = ? returning id`, [subject.accountId])).length;
       }
     }
-    return { coachingAssignmentsRemoved: coaching.length, coachingSessionsUnlinked: recorded.length, attendeeListsCleared: attended.length, practicesUnlinked: practices.length, recordsUnattributed: accountRows };
+    return { coachingAssignmentsRemoved: coaching.length, coachingSessionsUnlinked: recorded.length, attendeeListsCleared: attended.length, practicesUnlinked: practices.length, storiesUnlinked: stories.length, recordsUnattributed: accountRows };
   }
 
   recentActivity(cutoff: Date): SqlStatement {
     return {
       sql: `select coach_id as person_id from nh_coaching_session where coach_id is not null and created_at >= ?
             union all select person_id from nh_place_coach where assigned_at >= ?
-            union all select contact_id from nh_practice where contact_id is not null and created_at >= ?`,
-      params: [cutoff, cutoff, cutoff],
+            union all select contact_id from nh_practice where contact_id is not null and created_at >= ?
+            union all select author_id from nh_story where author_id is not null and created_at >= ?`,
+      params: [cutoff, cutoff, cutoff, cutoff],
     };
   }
 }

@@ -11,8 +11,9 @@ import { NeighbourhoodNotifier } from './neighbourhood-notifier';
 import { NeighbourhoodPersonalData } from './neighbourhood-personal-data';
 import { NeighbourhoodPlacesService } from './places.service';
 import { PracticesService } from './practices.service';
+import { StoriesService } from './stories.service';
 
-const SERVICES = [NeighbourhoodPlacesService, CoachingSessionsService, AssessmentsService, IndicatorsService, IntelligenceService, PracticesService, MentoringService];
+const SERVICES = [NeighbourhoodPlacesService, CoachingSessionsService, AssessmentsService, IndicatorsService, IntelligenceService, PracticesService, MentoringService, StoriesService];
 
 /** Neighbourhood health: the National Neighbourhood Health Implementation Programme's Places, coaching, maturity, indicators and learning. */
 @Module({

@@ -11,6 +11,7 @@ import {
   MentoringService,
   NeighbourhoodPlacesService,
   PracticesService,
+  StoriesService,
 } from '@slp/neighbourhood';
 import { AccessScope, Authenticated, CurrentPrincipal, Principal, Roles } from '@slp/platform';
 import { csvStream } from '@slp/reports';
@@ -30,6 +31,8 @@ import {
   ProposeMentoringDto,
   PutValuesDto,
   SetCoachesDto,
+  StoriesQueryDto,
+  StoryDto,
 } from './dto/neighbourhood.dto';
 
 const scopeOf = (principal: Principal) => AccessScope.of(principal);
@@ -44,6 +47,7 @@ export class NeighbourhoodPlacesController {
     private readonly assessments: AssessmentsService,
     private readonly indicators: IndicatorsService,
     private readonly mentoring: MentoringService,
+    private readonly stories: StoriesService,
   ) {}
 
   @Roles('programme_lead', 'coach', 'admin')
@@ -121,6 +125,19 @@ export class NeighbourhoodPlacesController {
   @Get(':placeId/mentor-suggestions')
   async mentorSuggestions(@CurrentPrincipal() principal: Principal, @Param('placeId', ParseUUIDPipe) placeId: string, @Query() query: MentorSuggestionsQueryDto) {
     return { items: await this.mentoring.suggestions(scopeOf(principal), placeId, query.component) };
+  }
+
+  /** The Place's stories, shared or not (its staff and coaches). */
+  @Roles('programme_lead', 'coach', 'admin')
+  @Get(':placeId/stories')
+  async placeStories(@CurrentPrincipal() principal: Principal, @Param('placeId', ParseUUIDPipe) placeId: string) {
+    return { items: await this.stories.forPlace(scopeOf(principal), placeId) };
+  }
+
+  @Roles('programme_lead', 'coach', 'admin')
+  @Post(':placeId/stories')
+  tellStory(@CurrentPrincipal() principal: Principal, @Param('placeId', ParseUUIDPipe) placeId: string, @Body() body: StoryDto) {
+    return this.stories.create(scopeOf(principal), placeId, body);
   }
 
   @Roles('programme_lead', 'coach', 'admin')
@@ -236,4 +253,17 @@ export class MentoringController {
   }
 }
 
-export const NEIGHBOURHOOD_CONTROLLERS = [NeighbourhoodPlacesController, NeighbourhoodIndicatorsController, IntelligenceController, PracticesController, MentoringController];
+@ApiTags('neighbourhood')
+@Controller('neighbourhood/stories')
+export class StoriesController {
+  constructor(private readonly stories: StoriesService) {}
+
+  /** Stories shared nationally, and the unshared ones of the Places the caller works with. */
+  @Roles('programme_lead', 'coach', 'admin')
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: StoriesQueryDto) {
+    return { items: await this.stories.list(scopeOf(principal), query) };
+  }
+}
+
+export const NEIGHBOURHOOD_CONTROLLERS = [StoriesController, NeighbourhoodPlacesController, NeighbourhoodIndicatorsController, IntelligenceController, PracticesController, MentoringController];

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsISO8601,
@@ -303,4 +304,38 @@ export class CloseMentoringDto {
   @AllowLineBreaks()
   @Text(10_000)
   reflection!: string;
+}
+
+// --- Stories ----------------------------------------------------------------------------------
+
+export class StoryDto {
+  @Text(300)
+  title!: string;
+
+  @AllowLineBreaks()
+  @Text(20_000)
+  text!: string;
+
+  @IsOptional()
+  @Nullable()
+  @IsIn(COMPONENTS)
+  component?: Component | null;
+
+  /** Shared with the whole programme (default: the Place's staff and coaches only). */
+  @IsOptional()
+  @IsBoolean()
+  sharedNationally?: boolean;
+}
+
+export class StoriesQueryDto {
+  @IsOptional()
+  @IsIn(COMPONENTS)
+  component?: Component;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
 }

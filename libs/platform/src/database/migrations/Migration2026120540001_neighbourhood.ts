@@ -6,7 +6,8 @@ const COMPONENTS = `'population_health_management', 'modern_general_practice', '
  * Neighbourhood health (the National Neighbourhood Health Implementation Programme): Places taking
  * part, their Improvement Coaches and coaching sessions, maturity assessments (every one kept),
  * the indicator catalogue with monthly values and a baseline per Place, the practice library
- * (searched with PostgreSQL full-text search) and mentoring between Places.
+ * (searched with PostgreSQL full-text search), mentoring between Places, and the Places' stories
+ * (the Intelligence Centre's qualitative evidence).
  */
 export class Migration2026120540001_neighbourhood extends Migration {
   override name = 'Migration2026120540001_neighbourhood';
@@ -119,6 +120,19 @@ export class Migration2026120540001_neighbourhood extends Migration {
     this.addSql(`create unique index "nh_mentoring_open_unique" on "nh_mentoring" ("mentee_place_id", "mentor_place_id", "component") where "status" in ('proposed', 'accepted');`);
     this.addSql(`create index "nh_mentoring_mentor_place_id_index" on "nh_mentoring" ("mentor_place_id", "status");`);
 
+    this.addSql(`create table "nh_story" (
+      "id" uuid not null primary key,
+      "place_id" uuid not null references "nh_place" ("place_id") on delete cascade,
+      "title" text not null,
+      "text" text not null,
+      "component" text null check ("component" in (${COMPONENTS})),
+      "shared_nationally" boolean not null default false,
+      "author_id" uuid null references "person" ("id") on delete set null,
+      "created_at" timestamptz not null
+    );`);
+    this.addSql(`create index "nh_story_place_id_created_at_index" on "nh_story" ("place_id", "created_at");`);
+    this.addSql(`create index "nh_story_shared_created_at_index" on "nh_story" ("created_at") where "shared_nationally";`);
+
     // The catalogue's starting set; national admins add more through the API.
     this.addSql(`insert into "nh_indicator" ("code", "name", "description", "unit", "better_when", "created_at") values
       ('emergency_admissions', 'Emergency admissions per 1,000 population', 'Emergency (non-elective) admissions of the Place''s registered population in the month, per 1,000 people.', 'rate_per_1000', 'lower', now()),
@@ -131,7 +145,7 @@ export class Migration2026120540001_neighbourhood extends Migration {
   }
 
   override down(): void | Promise<void> {
-    for (const table of ['nh_mentoring', 'nh_practice', 'nh_baseline', 'nh_indicator_value', 'nh_indicator', 'nh_assessment_component', 'nh_assessment', 'nh_coaching_session', 'nh_place_coach', 'nh_place']) {
+    for (const table of ['nh_story', 'nh_mentoring', 'nh_practice', 'nh_baseline', 'nh_indicator_value', 'nh_indicator', 'nh_assessment_component', 'nh_assessment', 'nh_coaching_session', 'nh_place_coach', 'nh_place']) {
       this.addSql(`drop table if exists "${table}";`);
     }
   }
