@@ -13,13 +13,22 @@
  * 2. Starts the built API on a free port and warms it up (not measured).
  * 3. API phase: N closed-loop clients POST /api/v1/cohorts/:id/enrolments { personId } as the lead.
  * 4. Raw phase: the same seat-grab as SQL transactions over a pg Pool of N connections, N loops.
- * 5. Prints the figures, the ratio API/raw and whether the targets are met; stops the API and
+ * 5. Opening morning of a national programme, enrolled by a national admin: BENCH_OPENING_COHORTS
+ *    popular cohorts, BENCH_OPENING_CLIENTS clients spread over them (several per cohort at once),
+ *    BENCH_OPENING_REQUESTS enrolments, each cohort's capacity a third of its requests, so its
+ *    waiting list grows to twice its capacity. API, then the same as raw SQL.
+ * 6. Rush: BENCH_RUSH people arrive at one cohort at once (every request in flight together;
+ *    capacity a third of them, the rest waitlisted), through the API, then as raw SQL with
+ *    BENCH_CLIENTS connections.
+ * 7. Prints the figures, the ratio API/raw and whether the targets are met; stops the API and
  *    drops the database (also on errors and Ctrl-C).
  *
  * Environment: BENCH_CLIENTS (50), BENCH_REQUESTS (3000), BENCH_WARMUP (200), BENCH_COHORTS (50),
  * BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_REDIS_URL (redis://127.0.0.1:6379),
  * BENCH_KEEP_DB=1 (keep the database for inspection), DATABASE_POOL_MAX (passed to the API),
- * BENCH_API_NODE_OPTIONS (NODE_OPTIONS for the API process, e.g. --cpu-prof).
+ * BENCH_API_NODE_OPTIONS (NODE_OPTIONS for the API process, e.g. --cpu-prof),
+ * BENCH_OPENING_COHORTS (5), BENCH_OPENING_CLIENTS (BENCH_CLIENTS), BENCH_OPENING_REQUESTS (3000),
+ * BENCH_RUSH (500), BENCH_SHAPES (standard,opening,rush: which shapes to run).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID, randomBytes } from 'node:crypto';
@@ -49,9 +58,17 @@ const API_POOL_MAX = intEnv('DATABASE_POOL_MAX', 10);
 const PG_BASE = (process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
+const OPENING_COHORTS = intEnv('BENCH_OPENING_COHORTS', 5);
+const OPENING_CLIENTS = intEnv('BENCH_OPENING_CLIENTS', CLIENTS);
+const OPENING_REQUESTS = intEnv('BENCH_OPENING_REQUESTS', 3000);
+const RUSH = intEnv('BENCH_RUSH', 500);
+const SHAPES = new Set((process.env.BENCH_SHAPES || 'standard,opening,rush').split(',').map((s) => s.trim()).filter(Boolean));
+for (const shape of SHAPES) if (!['standard', 'opening', 'rush'].includes(shape)) throw new Error(`BENCH_SHAPES: unknown shape "${shape}" (standard, opening, rush)`);
 
 const TARGET_RATIO = 0.4;
 const TARGET_P99_MS = 150;
+/** Opening morning and the rush: the API against the raw-SQL limit in the same shape. */
+const TARGET_OPENING_RATIO = 0.5;
 
 const DB_NAME = `slp_bench_${Date.now()}`;
 const DB_URL = `${PG_BASE}/${DB_NAME}`;
@@ -192,8 +209,19 @@ async function seed(pool) {
   note('seeding');
   const now = new Date();
   const day = 86_400_000;
-  const ids = { region: 'BNCH', system: randomUUID(), organisation: randomUUID(), programme: randomUUID(), leadPerson: randomUUID(), account: randomUUID() };
+  const ids = {
+    region: 'BNCH',
+    system: randomUUID(),
+    organisation: randomUUID(),
+    programme: randomUUID(),
+    leadPerson: randomUUID(),
+    account: randomUUID(),
+    nationalProgramme: randomUUID(),
+    adminPerson: randomUUID(),
+    adminAccount: randomUUID(),
+  };
   const programmeTitle = 'Bench Leadership Programme';
+  const nationalTitle = 'Bench National Programme';
 
   const client = await pool.connect();
   try {
@@ -210,8 +238,21 @@ async function seed(pool) {
       [ids.account, ids.leadPerson, ids.system, now],
     );
     await client.query(
-      `INSERT INTO programme (id, title, description, level, system_id, eligible_staff_groups, created_at, updated_at) VALUES ($1, $2, 'Benchmark programme', 'senior', $3, '{}', $4, $4)`,
+      `INSERT INTO programme (id, title, description, level, system_id, eligible_staff_groups, eligible_grades, created_at, updated_at) VALUES ($1, $2, 'Benchmark programme', 'senior', $3, '{}', '{}', $4, $4)`,
       [ids.programme, programmeTitle, ids.system, now],
+    );
+    // Opening morning: a national programme (no owning system), enrolled by a national admin (an admin of no system).
+    await client.query(
+      `INSERT INTO person (id, email, given_name, family_name, organisation_id, created_at, updated_at) VALUES ($1, 'bench.admin@bench.example', 'Bench', 'Admin', $2, $3, $3)`,
+      [ids.adminPerson, ids.organisation, now],
+    );
+    await client.query(
+      `INSERT INTO account (id, person_id, password_hash, roles, system_ids, status, created_at) VALUES ($1, $2, NULL, ARRAY['admin'], '{}', 'active', $3)`,
+      [ids.adminAccount, ids.adminPerson, now],
+    );
+    await client.query(
+      `INSERT INTO programme (id, title, description, level, system_id, eligible_staff_groups, eligible_grades, created_at, updated_at) VALUES ($1, $2, 'Benchmark national programme', 'senior', NULL, '{}', '{}', $3, $3)`,
+      [ids.nationalProgramme, nationalTitle, now],
     );
 
     // Four cohort sets of the same shape, so both measured phases start equal.
@@ -224,22 +265,35 @@ async function seed(pool) {
       rawWarm: cohortShape(warmCohorts, perWarm),
       raw: cohortShape(COHORTS, perCohort),
     };
+    // Popular cohorts: a third of the requests get seats, the waiting list grows to twice the capacity.
+    const openingCapacity = Math.max(1, Math.floor(Math.ceil(OPENING_REQUESTS / OPENING_COHORTS) / 3));
+    const rushCapacity = Math.max(1, Math.floor(RUSH / 3));
+    const national = {
+      openingApi: Array.from({ length: OPENING_COHORTS }, () => openingCapacity),
+      openingRaw: Array.from({ length: OPENING_COHORTS }, () => openingCapacity),
+      rushApi: [rushCapacity],
+      rushRaw: [rushCapacity],
+    };
     const cohorts = {};
     const cohortMeta = new Map();
     const startsAt = new Date(now.getTime() + 30 * day);
     const endsAt = new Date(now.getTime() + 90 * day);
-    for (const [label, capacities] of Object.entries(sets)) {
+    const allSets = [
+      ...Object.entries(sets).map(([label, capacities]) => [label, capacities, ids.programme, programmeTitle]),
+      ...Object.entries(national).map(([label, capacities]) => [label, capacities, ids.nationalProgramme, nationalTitle]),
+    ];
+    for (const [label, capacities, programmeId, title] of allSets) {
       const rows = capacities.map((capacity, i) => ({ id: randomUUID(), name: `Bench ${label} cohort ${i + 1}`, capacity }));
       await client.query(
         `INSERT INTO cohort (id, programme_id, name, capacity, seats_taken, waitlist_tickets, enrolment_opens_at, enrolment_closes_at, starts_at, ends_at, status, requires_approval, waitlist_enabled, offer_window_hours, created_at, updated_at)
          SELECT id, $1, name, capacity, 0, 0, $2, $3, $4, $5, 'open', false, true, 0, $6, $6
            FROM unnest($7::uuid[], $8::text[], $9::int[]) AS t(id, name, capacity)`,
-        [ids.programme, new Date(now.getTime() - day), new Date(now.getTime() + 7 * day), startsAt, endsAt, now, rows.map((r) => r.id), rows.map((r) => r.name), rows.map((r) => r.capacity)],
+        [programmeId, new Date(now.getTime() - day), new Date(now.getTime() + 7 * day), startsAt, endsAt, now, rows.map((r) => r.id), rows.map((r) => r.name), rows.map((r) => r.capacity)],
       );
       cohorts[label] = rows.map((r) => r.id);
       for (const r of rows) {
         cohortMeta.set(r.id, {
-          programmeTitle,
+          programmeTitle: title,
           cohortId: r.id,
           cohortName: r.name,
           cohortStartsAt: startsAt.toISOString(),
@@ -250,7 +304,7 @@ async function seed(pool) {
     }
 
     // One distinct person per request of every phase.
-    const counts = { apiWarm: WARMUP, api: REQUESTS, rawWarm: WARMUP, raw: REQUESTS };
+    const counts = { apiWarm: WARMUP, api: REQUESTS, rawWarm: WARMUP, raw: REQUESTS, openingApi: OPENING_REQUESTS, openingRaw: OPENING_REQUESTS, rushApi: RUSH, rushRaw: RUSH };
     const people = {};
     let n = 0;
     for (const [label, count] of Object.entries(counts)) {
@@ -270,7 +324,7 @@ async function seed(pool) {
     }
     await client.query('COMMIT');
     await client.query('ANALYZE');
-    return { ids, cohorts, cohortMeta, people, perCohort, sets };
+    return { ids, cohorts, cohortMeta, people, perCohort, sets, openingCapacity, rushCapacity };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
@@ -288,7 +342,11 @@ async function phaseOutcome(pool, cohortIds) {
        (SELECT coalesce(sum(seats_taken), 0)::int FROM cohort WHERE id = ANY($1)) AS seats,
        (SELECT count(*)::int FROM cohort WHERE id = ANY($1) AND seats_taken = capacity) AS full_cohorts,
        (SELECT count(*)::int FROM notification WHERE (data->>'cohortId')::uuid = ANY($1)) AS notifications,
-       (SELECT count(*)::int FROM audit_log WHERE action = 'enrolment.create' AND (details->>'cohortId')::uuid = ANY($1)) AS audits`,
+       (SELECT count(*)::int FROM audit_log WHERE action = 'enrolment.create' AND (details->>'cohortId')::uuid = ANY($1)) AS audits,
+       -- Nobody leaves these waiting lists, so the positions emailed must be 1, 2, 3, … in each cohort, once each.
+       (SELECT count(DISTINCT (data->>'cohortId', data->>'waitlistPosition'))::int FROM notification
+         WHERE kind = 'waitlisted' AND (data->>'cohortId')::uuid = ANY($1) AND (data->>'waitlistPosition')::int BETWEEN 1 AND
+               (SELECT count(*) FROM enrolment e WHERE e.cohort_id = (data->>'cohortId')::uuid AND e.status = 'waitlisted')) AS positions`,
     [cohortIds],
   );
   return rows[0];
@@ -345,7 +403,8 @@ async function stopApi() {
   return apiExited;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(CLIENTS, 1), maxFreeSockets: Math.max(CLIENTS, 1) });
+const MAX_CONCURRENCY = Math.max(CLIENTS, OPENING_CLIENTS, RUSH, 1);
+const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_CONCURRENCY, maxFreeSockets: MAX_CONCURRENCY });
 
 function request(port, method, urlPath, body, token) {
   return new Promise((resolve, reject) => {
@@ -373,10 +432,10 @@ function accessToken(accountId) {
   return jwt.sign({ sub: accountId, sid: randomUUID() }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 3600, issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
 }
 
-async function apiPhase(port, token, cohortIds, people, count) {
+async function apiPhase(port, token, cohortIds, people, count, concurrency = CLIENTS) {
   const statuses = new Map();
   const samples = [];
-  const result = await closedLoop(count, CLIENTS, async (i) => {
+  const result = await closedLoop(count, concurrency, async (i) => {
     let status;
     try {
       const res = await request(port, 'POST', `/api/v1/cohorts/${cohortIds[i % cohortIds.length]}/enrolments`, { personId: people[i].id }, token);
@@ -457,10 +516,10 @@ async function rawEnrol(pool, cohortId, person, accountId, cohortMeta) {
   }
 }
 
-async function rawPhase(pool, cohortIds, people, count, accountId, cohortMeta) {
+async function rawPhase(pool, cohortIds, people, count, accountId, cohortMeta, concurrency = CLIENTS) {
   const statuses = new Map();
   const samples = [];
-  const result = await closedLoop(count, CLIENTS, async (i) => {
+  const result = await closedLoop(count, concurrency, async (i) => {
     let status = 'ok';
     try {
       await rawEnrol(pool, cohortIds[i % cohortIds.length], people[i], accountId, cohortMeta);
@@ -493,13 +552,17 @@ async function main() {
   const cpus = os.cpus();
   log('Enrolment benchmark: API (HTTP → Nest/Fastify → MikroORM → PostgreSQL) vs raw SQL transactions');
   log(`machine   node ${process.version}, ${cpus.length} CPU(s) (${cpus[0]?.model?.trim() ?? 'unknown'}), load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ${os.platform()} ${os.release()}`);
-  log(`params    clients=${CLIENTS} requests/phase=${REQUESTS} warm-up=${WARMUP} cohorts/phase=${COHORTS} API DATABASE_POOL_MAX=${API_POOL_MAX} raw pool=${CLIENTS} database=${DB_NAME}`);
+  log(`params    clients=${CLIENTS} requests/phase=${REQUESTS} warm-up=${WARMUP} cohorts/phase=${COHORTS} API DATABASE_POOL_MAX=${API_POOL_MAX} raw pool=${CLIENTS} database=${DB_NAME} shapes=${[...SHAPES].join(',')}`);
 
   await createAndMigrate();
   const pool = newPool(DB_URL, 2);
   const world = await seed(pool);
+  world.sampler = new pg.Pool({ connectionString: DB_URL, max: 1, application_name: 'slp-bench-sampler' });
+  openPools.add(world.sampler);
   const fills = world.sets.api.filter((capacity) => capacity < world.perCohort).length;
-  log(`seed      ${COHORTS} cohorts/phase (${fills} of them fill at ${Math.max(1, Math.floor(world.perCohort / 2))} seats and waitlist, the rest have ${world.perCohort * 2}), ~${world.perCohort} requests/cohort round-robin, ${REQUESTS * 2 + WARMUP * 2} distinct people`);
+  if (SHAPES.has('standard')) {
+    log(`seed      ${COHORTS} cohorts/phase (${fills} of them fill at ${Math.max(1, Math.floor(world.perCohort / 2))} seats and waitlist, the rest have ${world.perCohort * 2}), ~${world.perCohort} requests/cohort round-robin, ${REQUESTS * 2 + WARMUP * 2} distinct people`);
+  }
 
   const port = await freePort();
   await startApi(port);
@@ -511,29 +574,110 @@ async function main() {
     const warm = await apiPhase(port, token, world.cohorts.apiWarm, world.people.apiWarm, WARMUP);
     if (warm.statuses.get('201') !== WARMUP) throw new Error(`API warm-up did not get ${WARMUP}×201: ${statusText(warm.statuses)}\n${warm.samples.join('\n')}`);
   }
-
-  note(`API phase: ${REQUESTS} requests, ${CLIENTS} clients`);
-  const apiBefore = cpuSnapshot();
-  const api = await apiPhase(port, token, world.cohorts.api, world.people.api, REQUESTS);
-  const apiCpu = cpuDelta(apiBefore, cpuSnapshot());
-  const apiStats = summarise(api.latencies, api.wallMs);
-  const apiOutcome = await phaseOutcome(pool, world.cohorts.api);
-
   const rawPool = newPool(DB_URL, CLIENTS);
   if (WARMUP > 0) {
     note(`raw warm-up: ${WARMUP} transactions`);
     const warm = await rawPhase(rawPool, world.cohorts.rawWarm, world.people.rawWarm, WARMUP, world.ids.account, world.cohortMeta);
     if (warm.statuses.get('ok') !== WARMUP) throw new Error(`raw warm-up failed: ${statusText(warm.statuses)}\n${warm.samples.join('\n')}`);
   }
-  note(`raw phase: ${REQUESTS} transactions, ${CLIENTS} connections`);
-  const rawBefore = cpuSnapshot();
-  const raw = await rawPhase(rawPool, world.cohorts.raw, world.people.raw, REQUESTS, world.ids.account, world.cohortMeta);
-  const rawCpu = cpuDelta(rawBefore, cpuSnapshot());
-  const rawStats = summarise(raw.latencies, raw.wallMs);
-  await endPool(rawPool);
-  const rawOutcome = await phaseOutcome(pool, world.cohorts.raw);
 
-  // ---- report
+  if (SHAPES.has('standard')) {
+    const result = await measureShape(pool, rawPool, port, token, world, { api: 'api', raw: 'raw', requests: REQUESTS, concurrency: CLIENTS, accountId: world.ids.account });
+    report(result, cpus.length);
+    const { apiStats } = result;
+    const ratio = result.ratio;
+    const ratioMet = ratio >= TARGET_RATIO;
+    const p99Met = apiStats.p99 < TARGET_P99_MS;
+    log('');
+    log(`ratio API/raw (req/s) = ${fmt(ratio, 2)} (target ≥ ${TARGET_RATIO}) ${ratioMet ? 'MET' : 'NOT MET'}`);
+    log(`API p99 = ${Math.round(apiStats.p99)} ms (target < ${TARGET_P99_MS} ms at ${CLIENTS} clients) ${p99Met ? 'MET' : 'NOT MET'}`);
+    log(`targets: ${ratioMet && p99Met && !result.non201 ? 'all met' : 'not all met'}`);
+  }
+
+  if (SHAPES.has('opening')) {
+    // The programme's opening morning: a national admin enrols people into a few popular cohorts, several clients per cohort.
+    const adminToken = accessToken(world.ids.adminAccount);
+    log('');
+    log(`== opening morning: ${OPENING_COHORTS} popular cohorts of a national programme, capacity ${world.openingCapacity} each, ${OPENING_REQUESTS} enrolments by a national admin, ${OPENING_CLIENTS} clients (${fmt(OPENING_CLIENTS / OPENING_COHORTS, 0)} per cohort at once); waiting lists grow to twice the capacity`);
+    const result = await measureShape(pool, rawPool, port, adminToken, world, { api: 'openingApi', raw: 'openingRaw', requests: OPENING_REQUESTS, concurrency: OPENING_CLIENTS, accountId: world.ids.adminAccount });
+    report(result, cpus.length);
+    const ratioMet = result.ratio >= TARGET_OPENING_RATIO;
+    const p99Met = result.apiStats.p99 < TARGET_P99_MS;
+    log('');
+    log(`opening ratio API/raw (req/s) = ${fmt(result.ratio, 2)} (target ≥ ${TARGET_OPENING_RATIO}) ${ratioMet ? 'MET' : 'NOT MET'}`);
+    log(`opening API p99 = ${Math.round(result.apiStats.p99)} ms (target < ${TARGET_P99_MS} ms at ${OPENING_CLIENTS} clients) ${p99Met ? 'MET' : 'NOT MET'}`);
+    log(`opening targets: ${ratioMet && p99Met && !result.non201 ? 'all met' : 'not all met'}`);
+  }
+
+  if (SHAPES.has('rush')) {
+    // Everyone at once: every request in flight together, all queueing on one cohort's row lock.
+    const adminToken = accessToken(world.ids.adminAccount);
+    log('');
+    log(`== rush: ${RUSH} people arrive at one cohort at once (capacity ${world.rushCapacity}, the rest waitlisted), by a national admin; raw SQL over ${CLIENTS} connections`);
+    const result = await measureShape(pool, rawPool, port, adminToken, world, { api: 'rushApi', raw: 'rushRaw', requests: RUSH, concurrency: RUSH, accountId: world.ids.adminAccount });
+    report(result, cpus.length);
+    const ratioMet = result.ratio >= TARGET_OPENING_RATIO;
+    log('');
+    log(`rush ratio API/raw (req/s) = ${fmt(result.ratio, 2)} (target ≥ ${TARGET_OPENING_RATIO}) ${ratioMet ? 'MET' : 'NOT MET'}; the last of ${RUSH} answered after ${Math.round(result.apiStats.max)} ms (raw ${Math.round(result.rawStats.max)} ms)`);
+  }
+  await endPool(rawPool);
+}
+
+/**
+ * Samples pg_stat_activity every 50 ms while a phase runs: how many of the database's backends are
+ * busy, and how many of those wait for a lock (the cohort's row lock: the time a popular cohort's
+ * enrolments spend queueing). Returns stop() → the means.
+ */
+function sampleLockWaits(pool) {
+  let samples = 0;
+  let active = 0;
+  let waiting = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const { rows: [row] } = await pool.query(
+        `SELECT count(*) FILTER (WHERE state = 'active')::int AS active, count(*) FILTER (WHERE wait_event_type = 'Lock')::int AS waiting
+           FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND application_name <> 'slp-bench-sampler'`,
+        [DB_NAME],
+      );
+      samples += 1;
+      active += row.active;
+      waiting += row.waiting;
+      await sleep(50);
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return { active: samples ? active / samples : null, waiting: samples ? waiting / samples : null };
+  };
+}
+
+/** One shape: its API phase, then the same through raw SQL, with CPU and what each left in the database. */
+async function measureShape(pool, rawPool, port, token, world, { api: apiSet, raw: rawSet, requests, concurrency, accountId }) {
+  note(`API phase (${apiSet}): ${requests} requests, ${concurrency} clients`);
+  const apiBefore = cpuSnapshot();
+  const apiSampler = sampleLockWaits(world.sampler);
+  const api = await apiPhase(port, token, world.cohorts[apiSet], world.people[apiSet], requests, concurrency);
+  const apiCpu = cpuDelta(apiBefore, cpuSnapshot());
+  const apiLocks = await apiSampler();
+  const apiStats = summarise(api.latencies, api.wallMs);
+  const apiOutcome = await phaseOutcome(pool, world.cohorts[apiSet]);
+
+  note(`raw phase (${rawSet}): ${requests} transactions, ${concurrency} clients over ${CLIENTS} connections`);
+  const rawBefore = cpuSnapshot();
+  const rawSampler = sampleLockWaits(world.sampler);
+  const raw = await rawPhase(rawPool, world.cohorts[rawSet], world.people[rawSet], requests, accountId, world.cohortMeta, concurrency);
+  const rawCpu = cpuDelta(rawBefore, cpuSnapshot());
+  const rawLocks = await rawSampler();
+  const rawStats = summarise(raw.latencies, raw.wallMs);
+  const rawOutcome = await phaseOutcome(pool, world.cohorts[rawSet]);
+  const non201 = requests - (api.statuses.get('201') ?? 0);
+  const rawFailed = requests - (raw.statuses.get('ok') ?? 0);
+  return { api, apiCpu, apiStats, apiOutcome, apiLocks, raw, rawCpu, rawStats, rawOutcome, rawLocks, non201, rawFailed, requests, ratio: apiStats.rps / rawStats.rps };
+}
+
+function report({ api, apiCpu, apiStats, apiOutcome, apiLocks, raw, rawCpu, rawStats, rawOutcome, rawLocks, non201, rawFailed }, cores) {
   log('');
   log(
     table(
@@ -545,30 +689,21 @@ async function main() {
     ),
   );
   log('');
-  log('CPU used during each measured phase, in cores (of ' + cpus.length + '):');
+  log('CPU used during each measured phase, in cores (of ' + cores + '):');
   log(
     table(
       ['phase', 'API process', 'PostgreSQL (bench db)', 'bench client', 'everything else', 'whole machine'],
       [apiCpu, rawCpu].map((cpu, i) => [i ? 'raw SQL' : 'API', fmt(cpu.api, 2), fmt(cpu.postgres, 2), fmt(cpu.bench, 2), fmt(cpu.others, 2), fmt(cpu.machine, 2)]),
     ),
   );
+  log(`PostgreSQL backends of the bench database, mean of 50 ms samples: API phase ${fmt(apiLocks.active)} busy, ${fmt(apiLocks.waiting)} waiting for a lock; raw phase ${fmt(rawLocks.active)} busy, ${fmt(rawLocks.waiting)} waiting for a lock`);
   for (const [label, outcome] of [['API', apiOutcome], ['raw SQL', rawOutcome]]) {
-    if (outcome.seats !== outcome.enrolled || outcome.notifications !== outcome.enrolled + outcome.waitlisted || outcome.audits !== outcome.enrolled + outcome.waitlisted) {
-      log(`WARNING ${label}: seats_taken=${outcome.seats} enrolled=${outcome.enrolled} waitlisted=${outcome.waitlisted} notifications=${outcome.notifications} audit entries=${outcome.audits} do not add up`);
+    if (outcome.seats !== outcome.enrolled || outcome.notifications !== outcome.enrolled + outcome.waitlisted || outcome.audits !== outcome.enrolled + outcome.waitlisted || outcome.positions !== outcome.waitlisted) {
+      log(`WARNING ${label}: seats_taken=${outcome.seats} enrolled=${outcome.enrolled} waitlisted=${outcome.waitlisted} notifications=${outcome.notifications} audit entries=${outcome.audits} distinct waitlist positions=${outcome.positions} do not add up`);
     }
   }
-  const non201 = REQUESTS - (api.statuses.get('201') ?? 0);
   if (non201) log(`WARNING API: ${non201} request(s) did not answer 201: ${statusText(api.statuses)}\n  ${api.samples.join('\n  ')}`);
-  const rawFailed = REQUESTS - (raw.statuses.get('ok') ?? 0);
   if (rawFailed) log(`WARNING raw: ${rawFailed} transaction(s) failed: ${statusText(raw.statuses)}\n  ${raw.samples.join('\n  ')}`);
-
-  const ratio = apiStats.rps / rawStats.rps;
-  const ratioMet = ratio >= TARGET_RATIO;
-  const p99Met = apiStats.p99 < TARGET_P99_MS;
-  log('');
-  log(`ratio API/raw (req/s) = ${fmt(ratio, 2)} (target ≥ ${TARGET_RATIO}) ${ratioMet ? 'MET' : 'NOT MET'}`);
-  log(`API p99 = ${Math.round(apiStats.p99)} ms (target < ${TARGET_P99_MS} ms at ${CLIENTS} clients) ${p99Met ? 'MET' : 'NOT MET'}`);
-  log(`targets: ${ratioMet && p99Met && !non201 ? 'all met' : 'not all met'}`);
 }
 
 async function cleanup() {

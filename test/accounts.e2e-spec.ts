@@ -78,6 +78,8 @@ describe('accounts and me (e2e)', () => {
         systemIds: [systemA.id, systemB.id],
         // An admin vouched for the address: nothing to verify.
         emailVerified: true,
+        // Programme leads and coaches need no second factor by default.
+        mfa: { enabled: false, required: false },
         person: expect.objectContaining({ id: response.body.personId, email, givenName: 'Tom', familyName: 'Whitfield', organisationId: orgB.id, systemId: systemB.id }),
       });
       // The new lead works for both systems.
@@ -193,6 +195,29 @@ describe('accounts and me (e2e)', () => {
       expect(await forkEm(api).count(Person, { email })).toBe(1);
     });
 
+    it("forbids a system admin from giving an account to someone already known who works in another system (403), so they cannot sign in as them", async () => {
+      const em = forkEm(api);
+      const email = newEmail('Other.System.Nominee');
+      const nominee = em.create(Person, { email, givenName: 'Known', familyName: 'Elsewhere', organisation: orgB, createdAt: new Date(), updatedAt: new Date() });
+      await em.flush();
+      const response = await createAccount('adminA', { email, givenName: 'Known', familyName: 'Elsewhere', roles: ['participant'], systemIds: [], password: 'a password the admin chose' });
+      expectProblem(response, 403);
+      await expectNotAudited(api, response);
+      expect(await accountsFor(email)).toBe(0);
+      // Their own system's admin (here the national admin) still can.
+      const allowed = await createAccount('nationalAdmin', { email, givenName: 'Known', familyName: 'Elsewhere', roles: ['participant'], systemIds: [] }).expect(201);
+      expect(allowed.body.personId).toBe(nominee.id);
+    });
+
+    it('lets a system admin give an account to someone already known who works in their own system', async () => {
+      const em = forkEm(api);
+      const email = newEmail('Own.System.Nominee');
+      const nominee = em.create(Person, { email, givenName: 'Known', familyName: 'Here', organisation: orgA, createdAt: new Date(), updatedAt: new Date() });
+      await em.flush();
+      const response = await createAccount('adminA', { email, givenName: 'Known', familyName: 'Here', roles: ['participant'], systemIds: [] }).expect(201);
+      expect(response.body.personId).toBe(nominee.id);
+    });
+
     it('rejects malformed input (400 listing each field) and unknown fields', async () => {
       const valid = { email: newEmail('Valid'), givenName: 'V', familyName: 'A', roles: ['participant'], systemIds: [] };
       expectProblem(await createAccount('nationalAdmin', { ...valid, email: 'not an email' }), 400, ['email']);
@@ -217,6 +242,7 @@ describe('accounts and me (e2e)', () => {
         roles: ['admin'],
         systemIds: [systemA.id],
         emailVerified: true,
+        mfa: { enabled: true, required: true },
         person: {
           id: fixtures.adminA.person.id,
           email: fixtures.adminA.email,

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { signIn, TEST_PASSWORD } from './support/factories';
+import { DEMO_PASSWORD } from '../apps/cli/src/seeders/demo-directory.data';
+import { signIn, signInSettingUpMfa, TEST_PASSWORD } from './support/factories';
 import { startTestApi, TestApi } from './support/test-api';
 import { createTestDatabase, databaseUrl, scratchDatabaseName, withAdminClient } from './support/test-database';
 import { withClient } from './support/outbox-fixtures';
@@ -120,7 +121,10 @@ describe('cli (e2e)', () => {
       expect(await query(url, 'select 1 from system')).toHaveLength(0);
 
       fresh = await startTestApi({}, url);
-      const token = await signIn(fresh, { email, password: ADMIN_PASSWORD });
+      // An admin must set up multi-factor sign-in first (MFA_REQUIRED_ROLES): until then only /me and the set-up answer.
+      const limited = await signIn(fresh, { email, password: ADMIN_PASSWORD });
+      expect((await fresh.http().get('/api/v1/regions').set('Authorization', `Bearer ${limited}`)).status).toBe(403);
+      const { accessToken: token } = await signInSettingUpMfa(fresh, { email, password: ADMIN_PASSWORD });
       const post = (path: string, body: object) => fresh!.http().post(`/api/v1${path}`).set('Authorization', `Bearer ${token}`).send(body);
 
       const regions = await fresh.http().get('/api/v1/regions').set('Authorization', `Bearer ${token}`).expect(200);
@@ -198,6 +202,34 @@ describe('cli (e2e)', () => {
       expect(neighbourhoodAfterSecond).toEqual([{ places: '18', demo: '18', systems: '10', values: String(18 * 6 * 24), baselines: String(18 * 6), assessments: '36', practices: '5', mentoring: '1' }]);
       expect(await counts()).toEqual(afterFirst);
       expect(await detail()).toEqual(detailAfterFirst);
+      // The pipeline reports have numbers straight away (the summary is written as the seed runs),
+      // once: the second run added no one.
+      const funnel = await query<Record<string, string>>(
+        database.url,
+        `select count(*) filter (where stage is not null) as people, count(nominated_at) as nominated, count(in_development_at) as in_development, count(appointed_at) as appointed from person_pipeline`,
+      );
+      expect(funnel).toEqual([{ people: '150', nominated: '120', in_development: '80', appointed: '40' }]);
+    });
+
+    it('gives the demo admin accounts an authenticator, whose key and current code demo:mfa prints, and the code signs in', async () => {
+      const printed = await cli(['demo:mfa'], { DATABASE_URL: database.url });
+      expect(printed.code).toBe(0);
+      const found = [...printed.stdout.matchAll(/^ {2}(\S+@demo\.leadership\.example)\n {4}key ([A-Z2-7]{32}) {3}code now (\d{6})/gm)].map(([, email, key, code]) => ({ email, key, code }));
+      expect(found.map((entry) => entry.email)).toEqual(['lsc.admin@demo.leadership.example', 'national.admin@demo.leadership.example']);
+      // Encrypted at rest: the printed key is not in the database.
+      expect(await query(database.url, `select 1 from account_mfa where totp_secret like $1`, [`%${found[0]!.key}%`])).toEqual([]);
+
+      const app = await apiOnDatabase();
+      const national = found.find((entry) => entry.email.startsWith('national'))!;
+      const step = await app.http().post('/api/v1/auth/login').send({ email: national.email, password: DEMO_PASSWORD });
+      expect(step.status).toBe(200);
+      expect(step.body).toMatchObject({ mfaRequired: true });
+      const pair = await app.http().post('/api/v1/auth/login/mfa').send({ challengeToken: step.body.challengeToken, code: national.code }).expect(200);
+      await app.http().get('/api/v1/notifications').set('Authorization', `Bearer ${pair.body.accessToken}`).expect(200);
+      // Development only: it decrypts keys.
+      const refused = await cli(['demo:mfa'], { DATABASE_URL: database.url, NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex') });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/does not run with NODE_ENV=production/);
     });
   });
 
@@ -211,10 +243,10 @@ describe('cli (e2e)', () => {
       expect(result.stdout).toMatch(/^Created national admin account [0-9a-f-]{36}\.$/m);
       const accountId = /account ([0-9a-f-]{36})/.exec(result.stdout)![1];
       const app = await apiOnDatabase();
-      const token = await signIn(app, { email, password: ADMIN_PASSWORD });
+      const { accessToken: token } = await signInSettingUpMfa(app, { email, password: ADMIN_PASSWORD });
       const me = await app.http().get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
       // The operator vouches for the address: nothing to verify.
-      expect(me.body).toMatchObject({ id: accountId, email, roles: ['admin'], systemIds: [], emailVerified: true });
+      expect(me.body).toMatchObject({ id: accountId, email, roles: ['admin'], systemIds: [], emailVerified: true, mfa: { enabled: true, required: true } });
       // Only a national admin may add a system.
       await app
         .http()

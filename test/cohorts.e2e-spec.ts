@@ -253,6 +253,41 @@ describe('programmes and cohorts (e2e)', () => {
       expectProblem(await get(`/programmes/${programmeA.id}`, 'pB'), 404);
       expect((await get(`/programmes/${programmeB.id}`, 'pB').expect(200)).body).toMatchObject({ id: programmeB.id, systemId: systemB.id });
     });
+
+    it('pages the list by title then id, two at a time, with no overlap or gap, the same as one long page', async () => {
+      for (let i = 0; i < 3; i += 1) await post('/programmes', 'nationalAdmin', programmeBody({ title: `Same title paging`, systemId: systemB.id })).expect(201);
+      for (const caller of ['leadA', 'pB', 'nationalAdmin'] as const) {
+        const whole = ((await get('/programmes?limit=200', caller).expect(200)).body as { items: ProgrammeBody[]; nextCursor: string | null }).items;
+        const paged: ProgrammeBody[] = [];
+        let cursor: string | null = null;
+        do {
+          const response: Response = await get(`/programmes?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, caller).expect(200);
+          const body = response.body as { items: ProgrammeBody[]; nextCursor: string | null };
+          expect(body.items.length).toBeLessThanOrEqual(2);
+          paged.push(...body.items);
+          cursor = body.nextCursor;
+        } while (cursor);
+        expect(paged).toEqual(whole);
+        const keys = whole.map((p) => [p.title, p.id]);
+        expect(keys).toEqual([...keys].sort(([t1, i1], [t2, i2]) => (t1! < t2! ? -1 : t1! > t2! ? 1 : i1! < i2! ? -1 : 1)));
+      }
+    });
+
+    it('shows a lead the programmes of their systems and national ones, filtered by system when asked', async () => {
+      const all = ((await get('/programmes?limit=200', 'leadA').expect(200)).body as { items: ProgrammeBody[] }).items;
+      expect(all.map((p) => p.id)).toEqual(expect.arrayContaining([programmeA.id, national.id]));
+      expect(all.every((p) => p.systemId === null || p.systemId === systemA.id)).toBe(true);
+      const filtered = ((await get(`/programmes?limit=200&systemId=${systemA.id}`, 'leadA').expect(200)).body as { items: ProgrammeBody[] }).items;
+      expect(filtered.length).toBeGreaterThan(0);
+      expect(filtered.every((p) => p.systemId === systemA.id)).toBe(true);
+      expect(((await get(`/programmes?limit=200&systemId=${systemB.id}`, 'leadA').expect(200)).body as { items: ProgrammeBody[] }).items).toEqual([]);
+    });
+
+    it('refuses a cursor it did not hand out (400 on cursor)', async () => {
+      for (const cursor of ['not-a-cursor', Buffer.from(JSON.stringify(['title only'])).toString('base64url'), Buffer.from(JSON.stringify(['A title', 'not-a-uuid'])).toString('base64url')]) {
+        expectProblem(await get(`/programmes?cursor=${encodeURIComponent(cursor)}`, 'pB'), 400, ['cursor']);
+      }
+    });
   });
 
   describe('creating cohorts', () => {
@@ -602,6 +637,22 @@ describe('programmes and cohorts (e2e)', () => {
       expect(items.map((i) => i.id)).toContain(c.nOpen.id);
       expect(items.every((i) => i.systemId === null && i.status === 'open')).toBe(true);
       expectProblem(await get(`/cohorts/${c.aOpen.id}`, 'pNone'), 404);
+    });
+
+    it('shows someone enrolled in a cohort that is not open to them that cohort (its page only), with its seats and waiting list', async () => {
+      expectProblem(await get(`/cohorts/${c.aOpen.id}`, 'pB'), 404);
+      const em = forkEm(api);
+      // Enrolled while they worked in system A (completed since), then moved to system B.
+      await em.execute(`insert into enrolment (id, cohort_id, person_id, status, source, created_at, updated_at, enrolled_at, ended_at) values (gen_random_uuid(), ?, ?, 'completed', 'self', now(), now(), now(), now())`, [
+        c.aOpen.id,
+        fixtures.pB.person.id,
+      ]);
+      const seen = (await get(`/cohorts/${c.aOpen.id}`, 'pB').expect(200)).body as CohortBody;
+      const stored = (await storedCohort(c.aOpen.id))!;
+      const waiting = await forkEm(api).count(Enrolment, { cohort: c.aOpen.id, status: 'waitlisted' });
+      expect(seen).toMatchObject({ id: c.aOpen.id, systemId: systemA.id, capacity: stored.capacity, seatsTaken: stored.seatsTaken, seatsLeft: stored.capacity - stored.seatsTaken, waitlistLength: waiting });
+      expect((await listIds('/cohorts', 'pB')).ids).not.toContain(c.aOpen.id);
+      expectProblem(await get(`/cohorts/${c.aDraft.id}`, 'pB'), 404);
     });
 
     it('shows a national admin everything', async () => {

@@ -2,7 +2,6 @@ import { ReferenceKind } from '@mikro-orm/core';
 import { RetentionService } from '@slp/data-rights';
 import type { Organisation, System } from '@slp/directory';
 import type { Cohort } from '@slp/learning';
-import { PipelineReportService } from '@slp/reports';
 import { PersonalDataRegistry } from '@slp/platform';
 import { auditRows, expectProblem } from './support/assertions';
 import { staffAccounts, twoSystems } from './support/callers';
@@ -52,7 +51,6 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
 
   /** Every stage count of the pipeline summary that every report reads, and the equality population. */
   const reportCounts = async () => {
-    await api.app.get(PipelineReportService).refresh();
     const [pipeline] = await sql<Record<string, string>>(
       `select count(*) as people, count(identified_at) as identified, count(nominated_at) as nominated, count(in_development_at) as in_development,
               count(completed_at) as completed, count(ready_at) as ready, count(appointed_at) as appointed from person_pipeline`,

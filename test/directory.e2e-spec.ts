@@ -419,6 +419,22 @@ describe('directory (e2e)', () => {
       expect(answers).toEqual(forged.map(rejected));
     });
 
+    it('rejects a cursor whose values have the wrong type for their sort key (400, not a 500 from PostgreSQL comparing name to false)', async () => {
+      const id = '0195f4a2-7c1e-7000-8000-000000000001';
+      const forged = [`[false,"${id}"]`, `[42,"${id}"]`, `[null,"${id}"]`, `["a\\u0000b","${id}"]`].map((json) => Buffer.from(json).toString('base64url'));
+      const answers = await Promise.all(forged.map(pageWithCursor));
+      expect(answers).toEqual(forged.map(rejected));
+      // Control: the same shape with a name is a cursor the list accepts.
+      expect((await pageWithCursor(Buffer.from(`["Alpha Trust","${id}"]`).toString('base64url'))).status).toBe(200);
+    });
+
+    it('rejects a cursor whose date is not an instant the list could have handed out (400, not a 500)', async () => {
+      const id = '0195f4a2-7c1e-7000-8000-000000000001';
+      const cursors = ['"not-a-date"', '"2027-02-30T09:00:00.000Z"', '"-271821-04-20T00:00:00.000Z"', '"Tue Mar 01 2027"', 'true'].map((value) => Buffer.from(`[${value},"${id}"]`).toString('base64url'));
+      for (const cursor of cursors) expectProblem(await api.http().get('/api/v1/cohorts').query({ cursor }).set(auth('participant')), 400, ['cursor']);
+      expect((await api.http().get('/api/v1/cohorts').query({ cursor: Buffer.from(`["2027-03-01T09:00:00.000Z","${id}"]`).toString('base64url') }).set(auth('participant'))).status).toBe(200);
+    });
+
     it('rejects a page size outside 1 to 200 (400 on limit)', async () => {
       expectProblem(await get('/organisations?limit=0', 'participant'), 400, ['limit']);
       expectProblem(await get('/organisations?limit=201', 'participant'), 400, ['limit']);

@@ -151,6 +151,36 @@ describe('problem details and HTTP hygiene (e2e)', () => {
       expect(opened.status).toBeGreaterThanOrEqual(400);
       expect(opened.text).not.toContain(token);
     });
+
+    it('answers a path segment longer than the router takes with 414 problem details, without echoing it', async () => {
+      const segment = `Xk3vQ9mB2pL7${'a'.repeat(200)}`;
+      const response = await api.http().get(`/api/v1/systems/${segment}`).auth(adminToken, { type: 'bearer' });
+      expectProblem(response, 414);
+      expect(response.text).not.toContain('Xk3vQ9mB2pL7');
+    });
+
+    it('answers a request line over 16 KB with 431 problem details (from Node, before any route)', async () => {
+      const response = await api.http().get(`/api/v1/systems?cursor=${'a'.repeat(20_000)}`).auth(adminToken, { type: 'bearer' });
+      expectProblem(response, 431);
+    });
+
+    it('answers malformed HTTP with 400 problem details', async () => {
+      const { createConnection } = await import('node:net');
+      const address = api.server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      if (!port) await new Promise<void>((resolve) => api.server.listen(0, '127.0.0.1', resolve));
+      const listening = api.server.address() as { port: number };
+      const raw = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        const socket = createConnection(listening.port, '127.0.0.1', () => socket.write('GET /api/v1/me HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n'));
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+      expect(raw).toMatch(/content-type: application\/problem\+json/i);
+      expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400, title: 'Invalid input', detail: expect.any(String) });
+    });
   });
 
   describe('headers', () => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PipelineReportService } from '@slp/reports';
 import { accessTokenFor, account, cohort, forkEm, organisation, people, programme, system } from './support/factories';
 import { auditRows } from './support/assertions';
 import { startTestApi, TestApi } from './support/test-api';
@@ -55,7 +54,6 @@ describe('equality report, cohort report and CSV exports (e2e)', () => {
     // System B: someone the system admin of A must never see.
     const [other] = await people(em, 1, orgB);
     await sql(`insert into equality_monitoring (person_id, consented_at, ethnicity, updated_at) values (?, now(), 'A', now())`, [other!.id]);
-    await api.app.get(PipelineReportService).refresh();
   });
 
   afterAll(async () => {
@@ -176,7 +174,6 @@ describe('pipeline people CSV export at volume (e2e)', () => {
        select gen_random_uuid(), id, 'Director of Nursing', ?, date '2026-10-01', ?, now() from made`,
       [org.id, PEOPLE, org.id, admin.account.id],
     );
-    await api.app.get(PipelineReportService).refresh();
     await api.app.listen(0, '127.0.0.1');
     port = (api.server.address() as AddressInfo).port;
   }, 120_000);

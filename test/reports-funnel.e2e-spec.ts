@@ -58,7 +58,6 @@ describe('pipeline funnel report (e2e)', () => {
     await pipelineFacts(api, peopleA, { consented: 15, enrolled: 12, completed: 9, appointed: 3 }, target(progA, cohortA));
     // System B: 10 identified, 10 nominated, 8 in development, none completed.
     await pipelineFacts(api, (await people(em, 10, orgB)).map((p) => p.id), { consented: 10, enrolled: 8 }, target(progB, cohortB));
-    await api.app.get(PipelineReportService).refresh();
   });
 
   afterAll(async () => {

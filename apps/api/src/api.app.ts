@@ -6,7 +6,7 @@ import helmet from '@fastify/helmet';
 import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { AppConfig, InputValidationPipe, InvalidInputError, jsonDepth, MAX_JSON_DEPTH, ProblemDetailsFilter, registerRequestHooks, requestIdFor, ROOT_LOGGER } from '@slp/platform';
+import { AppConfig, clientErrorsAsProblems, frameworkErrorsAsProblems, InputValidationPipe, InvalidInputError, jsonDepth, MAX_JSON_DEPTH, ProblemDetailsFilter, registerRequestHooks, requestIdFor, ROOT_LOGGER } from '@slp/platform';
 import { ApiModule } from './api.module';
 import { mountQueueDashboard, QUEUE_DASHBOARD_PATH } from './notifications/queue-dashboard';
 
@@ -28,6 +28,10 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     genReqId: requestIdFor,
+    // What Fastify and Node refuse before any route runs (an over-long path segment, a request
+    // line over 16 KB, malformed HTTP) still answers problem+json.
+    frameworkErrors: frameworkErrorsAsProblems,
+    clientErrorHandler: clientErrorsAsProblems,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { logDestination: options.logDestination }), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));

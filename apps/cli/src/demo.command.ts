@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { AppConfig } from '@slp/platform';
-import { migrate, seedDemo } from './orm';
+import { describeAuthenticators } from './demo-mfa';
+import { listDemoAuthenticators, migrate, seedDemo } from './orm';
 import { preflight } from './preflight';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seeders/demo-directory.data';
 
@@ -41,7 +42,7 @@ export async function runDemo(config: AppConfig): Promise<number> {
 
   const exited = Promise.race(children.map((child) => new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 0)))));
   const ready = await waitForReady(`http://127.0.0.1:${config.http.port}/health/ready`, exited);
-  if (ready) printWelcome(config);
+  if (ready) printWelcome(config, describeAuthenticators(await listDemoAuthenticators(config)));
   const code = await exited;
   stop('SIGTERM');
   await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
@@ -62,7 +63,7 @@ async function waitForReady(url: string, exited: Promise<number>): Promise<boole
   return false;
 }
 
-function printWelcome(config: AppConfig): void {
+function printWelcome(config: AppConfig, authenticators: string): void {
   const width = Math.max(...DEMO_ACCOUNTS.map((a) => a.email.length));
   console.log(`
 System Leadership Platform is running (demo data; Ctrl+C stops the API and the worker).
@@ -74,6 +75,10 @@ System Leadership Platform is running (demo data; Ctrl+C stops the API and the w
 
 Demo sign-ins (demo only — never use these anywhere real), password: ${DEMO_PASSWORD}
 ${DEMO_ACCOUNTS.map((a) => `  ${a.email.padEnd(width)}  ${a.describe}`).join('\n')}
+
+${authenticators}
+Admins sign in in two steps: POST /api/v1/auth/login answers { mfaRequired, challengeToken }, then
+POST /api/v1/auth/login/mfa with { challengeToken, code }.
 
 Try:  curl -s ${config.publicUrl}/api/v1/auth/login -H 'content-type: application/json' \\
         -d '{"email":"${DEMO_ACCOUNTS[0]!.email}","password":"${DEMO_PASSWORD}"}'

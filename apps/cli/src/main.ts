@@ -3,23 +3,27 @@ import { ConfigValidationError, loadConfig } from '@slp/platform';
 import { createAdmin, UsageError } from './admin.command';
 import { runDemo } from './demo.command';
 import { runImport } from './import.command';
-import { migrate, openOrm, refreshReports, seedDemo } from './orm';
+import { listDemoAuthenticators, migrate, openOrm, rebuildReports, seedDemo } from './orm';
+import { describeAuthenticators } from './demo-mfa';
 import { seedNational } from './seeders/national-seed';
 import { preflight } from './preflight';
 
 const USAGE = `Usage: node dist/apps/cli/src/main.js <command>
   db:migrate                 create the database if missing, then apply migrations
   db:seed:demo               add the demo directory and demo accounts
+  demo:mfa                   (development) print the demo admin accounts' authenticator keys and current codes
   db:migration:create        (development) write a migration for entity changes
   demo                       migrate, seed, and run the API and the worker together
   admin create-admin <email> create or promote a national admin (password from ADMIN_PASSWORD)
   health                     exit 0 when PostgreSQL and Redis answer, 1 otherwise (the worker's readiness probe)
   seed:national [--seed N] [--scale X] [--force]
                              load the synthetic national dataset (~1.5 million people at scale 1)
+  reports:rebuild            repair the pipeline summary reports read (it is kept current by every change;
+                             this corrects rows written around it, e.g. by a restore) and print how many
   import <kind> <file> [--dry-run]
                              import an ODS file (ods_icb, ods_trust, ods_gp_practice) or an ESR extract (esr_people)`;
 
-const DEVELOPMENT_COMMANDS = new Set(['demo', 'db:seed:demo', 'db:migration:create', 'seed:national']);
+const DEVELOPMENT_COMMANDS = new Set(['demo', 'db:seed:demo', 'db:migration:create', 'seed:national', 'demo:mfa']);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -41,6 +45,10 @@ async function main(argv: string[]): Promise<number> {
     case 'db:seed:demo':
       await seedDemo(config);
       console.log('Demo data seeded.');
+      return 0;
+    case 'demo:mfa':
+      if (config.env === 'production') return fail('demo:mfa prints authenticator keys, so it does not run with NODE_ENV=production.');
+      console.log(describeAuthenticators(await listDemoAuthenticators(config)));
       return 0;
     case 'db:migration:create': {
       const orm = await openOrm(config);
@@ -64,8 +72,13 @@ async function main(argv: string[]): Promise<number> {
       if (!Number.isInteger(seed) || !(scale > 0)) return fail('Usage: seed:national [--seed <integer>] [--scale <number above 0>] [--force]');
       await migrate(config);
       const result = await seedNational(config.database.url, { seed, scale, force: args.includes('--force'), log: (line) => console.log(line) });
-      await refreshReports(config);
+      await rebuildReports(config);
       console.log(`National dataset loaded: ${result.people.toLocaleString('en-GB')} people, ${result.nominations.toLocaleString('en-GB')} nominations, ${result.enrolments.toLocaleString('en-GB')} enrolments.`);
+      return 0;
+    }
+    case 'reports:rebuild': {
+      const corrected = await rebuildReports(config);
+      console.log(`Pipeline summary checked: ${corrected.toLocaleString('en-GB')} row(s) corrected.`);
       return 0;
     }
     case 'health': {

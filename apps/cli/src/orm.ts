@@ -1,7 +1,9 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { AppConfig, ormOptions } from '@slp/platform';
+import { rebuildPipelineSummary } from '@slp/reports';
 import { DemoSeeder } from './seeders/demo.seeder';
 import { ALL_ENTITIES } from './entities';
+import { DemoAuthenticator, demoAuthenticators, enableDemoMfa } from './demo-mfa';
 
 /** A standalone ORM for operational commands; `ensureDatabase` creates the database if it is missing. */
 export function openOrm(config: AppConfig, options: { ensureDatabase?: boolean } = {}): Promise<MikroORM> {
@@ -26,24 +28,34 @@ export async function migrate(config: AppConfig): Promise<string[]> {
 export async function seedDemo(config: AppConfig): Promise<void> {
   const orm = await openOrm(config);
   try {
+    // The pipeline summary reports read is written by the seeder's own transactions (its triggers).
     await orm.seeder.seed(DemoSeeder);
-    // Reports read the pipeline summary; rebuild it now rather than wait for the worker.
-    await refreshPipelineSummary(orm);
+    // Admin accounts (MFA_REQUIRED_ROLES) come with an authenticator ready; `demo:mfa` prints the codes.
+    await enableDemoMfa(orm, config);
   } finally {
     await orm.close(true);
   }
 }
 
-/** Rebuilds the pipeline summary that reports read (the worker also does this every 10 minutes). */
-export async function refreshReports(config: AppConfig): Promise<void> {
+/**
+ * Repairs the pipeline summary that reports read (the worker also does this nightly): after a bulk
+ * load that skipped its triggers, a restore, or a hand edit. Answers the number of rows corrected.
+ */
+export async function rebuildReports(config: AppConfig): Promise<number> {
   const orm = await openOrm(config);
   try {
-    await refreshPipelineSummary(orm);
+    return await rebuildPipelineSummary(orm.em);
   } finally {
     await orm.close(true);
   }
 }
 
-function refreshPipelineSummary(orm: MikroORM): Promise<unknown> {
-  return orm.em.getConnection().execute('refresh materialized view person_pipeline');
+/** The demo accounts' authenticator keys and current codes. */
+export async function listDemoAuthenticators(config: AppConfig): Promise<DemoAuthenticator[]> {
+  const orm = await openOrm(config);
+  try {
+    return await demoAuthenticators(orm, config);
+  } finally {
+    await orm.close(true);
+  }
 }

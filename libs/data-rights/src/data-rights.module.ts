@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { NotificationsModule } from '@slp/notifications';
-import { ReportsModule } from '@slp/reports';
 import { PersonalDataModule } from '@slp/platform';
 import { DataExportService } from './data-export.service';
 import { DataSubjectRepository } from './data-subject.repository';
@@ -13,7 +12,7 @@ import { RetentionService } from './retention.service';
  * composes them through the registry, so it depends on no context's internals.
  */
 @Module({
-  imports: [PersonalDataModule, NotificationsModule, ReportsModule],
+  imports: [PersonalDataModule, NotificationsModule],
   providers: [DataSubjectRepository, DataExportService, ErasureService, RetentionService],
   exports: [DataExportService, ErasureService, RetentionService],
 })

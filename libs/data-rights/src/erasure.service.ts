@@ -1,6 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { PipelineReportService } from '@slp/reports';
 import { AccessScope, AuditService, DataSubject, erasedEmailFor, NotFoundError, PersonalDataRegistry } from '@slp/platform';
 import { assertCanErase } from './data-rights-access';
 import { DataSubjectRepository } from './data-subject.repository';
@@ -14,48 +13,35 @@ export interface ErasureResult {
 /**
  * Erasure (UK GDPR article 17): every personal-data area, in its phase order, in one transaction
  * under the person's row lock. The person stays as an anonymous row, so report counts stay as
- * they were. Idempotent: a second erasure answers with the first one's time.
+ * they were. Idempotent: a second erasure answers with the first one's time. The pipeline summary
+ * reports read is brought up to date by the same transaction (its triggers), so it never holds the
+ * deleted equality monitoring after the erasure commits.
  */
 @Injectable()
 export class ErasureService {
-  private readonly logger = new Logger('Erasure');
-
   constructor(
     private readonly em: EntityManager,
     private readonly registry: PersonalDataRegistry,
     private readonly subjects: DataSubjectRepository,
     private readonly audit: AuditService,
-    private readonly reports: PipelineReportService,
   ) {}
 
   /** A national admin erases a person, giving a reason (kept in the audit log, without the person's name or email). */
   async erase(scope: AccessScope, personId: string, reason: string): Promise<ErasureResult> {
-    const result = await this.em.transactional(async (em) => {
+    return this.em.transactional(async (em) => {
       const record = await this.subjects.find(em, personId, true);
       assertCanErase(scope, record, personId);
       return this.eraseLocked(em, record.subject, record.erasedAt, scope.accountId, reason);
     });
-    if (result.erasedNow) await this.refreshReports();
-    return result;
   }
 
-  /** The retention job's erasure (no actor). Call {@link refreshReports} once after a batch. */
+  /** The retention job's erasure (no actor). */
   async eraseForRetention(personId: string, reason: string): Promise<ErasureResult> {
     return this.em.fork().transactional(async (em) => {
       const record = await this.subjects.find(em, personId, true);
       if (!record) throw NotFoundError.of('person', personId);
       return this.eraseLocked(em, record.subject, record.erasedAt, null, reason);
     });
-  }
-
-  /** The pipeline summary holds the erased person's equality monitoring until it is rebuilt: rebuild it now. */
-  async refreshReports(): Promise<void> {
-    try {
-      await this.reports.refresh();
-    } catch (error) {
-      // The erasure stands; the summary catches up at the worker's next refresh.
-      this.logger.warn(`Pipeline summary not refreshed after erasure: ${(error as Error).message}`);
-    }
   }
 
   private async eraseLocked(em: EntityManager, subject: DataSubject, erasedAt: Date | null, actorAccountId: string | null, reason: string): Promise<ErasureResult> {

@@ -82,7 +82,6 @@ export class RetentionService {
       }
       return cleared;
     });
-    if (erased) await this.erasure.refreshReports();
     if (erased || payloadsCleared) this.logger.log(`Retention: ${erased} people erased, ${payloadsCleared} email payloads cleared`);
     return { erased, payloadsCleared };
   }

@@ -60,8 +60,15 @@ export class AccountsService {
       if (input.organisationId && (!organisation || !scope.canSeeStaffDataOf(organisation.system.id))) {
         throw new InvalidInputError(`There is no organisation ${input.organisationId} in your systems.`, [{ field: 'organisationId', message: 'organisationId must be an organisation in a system you administer' }]);
       }
-      let person = await em.findOne(Person, { email: input.email });
+      let person = await em.findOne(Person, { email: input.email }, { populate: ['organisation', 'pendingOrganisation'] });
       if (person && (await em.count(Account, { person }))) throw new ConflictError('This email already has an account.');
+      // Someone already known (a nominee, an ESR import) who works in a system the caller does not
+      // administer is not theirs to give an account to: they would choose its password and sign
+      // in as that person, reading everything held about them.
+      const worksIn = [person?.organisation?.system.id, person?.pendingOrganisation?.system.id].filter((id): id is string => Boolean(id));
+      if (person && !scope.administersAll(worksIn)) {
+        throw new ForbiddenError('This email belongs to someone who works in a system you do not administer; an admin of that system or a national admin can create their account.');
+      }
       person ??= em.create(Person, { email: input.email, givenName: input.givenName, familyName: input.familyName, organisation, createdAt: new Date(), updatedAt: new Date() });
       if (organisation && !person.organisation) person.organisation = organisation;
       // An admin vouches for the address they typed: the account is verified.

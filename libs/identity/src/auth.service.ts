@@ -12,6 +12,7 @@ import { LoginRateLimiter } from './login-rate-limiter';
 import { RegistrationRateLimiter } from './registration-rate-limiter';
 import { Person } from './person.entity';
 import { RefreshToken } from './refresh-token.entity';
+import { AuthenticationMethod, PASSWORD_ONLY } from './mfa.service';
 import { hashSecretToken, newSecretToken } from './secret-token';
 import { SessionRevocations } from './session-revocations';
 
@@ -46,6 +47,8 @@ export interface AccessTokenClaims {
   readonly sub: string;
   /** The session (refresh-token family) the token belongs to: signing out of it ends the token too. */
   readonly sid: string;
+  /** How the session's sign-in was authenticated (RFC 8176): `mfa` when a second factor was given. */
+  readonly amr?: readonly string[];
   readonly exp?: number;
 }
 
@@ -157,13 +160,16 @@ export class AuthService {
     this.audit.record(em, { actorAccountId: null, action: 'account.sign_in_alert', objectType: 'account', objectId: account.id });
   }
 
-  /** Starts a session for an account whose credentials were just verified: a new refresh token family. */
-  async startSession(account: Account): Promise<TokenPair> {
+  /**
+   * Starts a session for an account whose credentials were just verified: a new refresh token
+   * family, remembering how the sign-in was authenticated (`amr`: a password only, or with a second factor).
+   */
+  async startSession(account: Account, amr: readonly AuthenticationMethod[] = PASSWORD_ONLY): Promise<TokenPair> {
     return this.em.transactional(async (em) => {
       // The fork shares the identity map, so a rehashed password from verifyCredentials is saved too.
       account.lastLoginAt = new Date();
-      this.audit.record(em, { actorAccountId: account.id, action: 'account.login', objectType: 'account', objectId: account.id });
-      return this.issue(em, account, newId());
+      this.audit.record(em, { actorAccountId: account.id, action: 'account.login', objectType: 'account', objectId: account.id, details: { amr: [...amr] } });
+      return this.issue(em, account, newId(), amr);
     });
   }
 
@@ -172,17 +178,17 @@ export class AuthService {
     const tokenHash = hashSecretToken(refreshToken);
     const pair = await this.em.transactional(async (em) => {
       // One conditional UPDATE claims the token, so two concurrent uses cannot both succeed.
-      const claimed = await em.execute<{ account_id: string; family_id: string }[]>(
+      const claimed = await em.execute<{ account_id: string; family_id: string; amr: string[] }[]>(
         `update refresh_token set used_at = now()
           where token_hash = ? and used_at is null and revoked_at is null and expires_at > now()
-          returning account_id, family_id`,
+          returning account_id, family_id, amr`,
         [tokenHash],
       );
       const row = claimed[0];
       const account = row ? await em.findOne(Account, { id: row.account_id, status: 'active' }, { populate: ['person'] }) : null;
       if (!row || !account) return null;
       this.audit.record(em, { actorAccountId: account.id, action: 'account.refresh', objectType: 'account', objectId: account.id });
-      return this.issue(em, account, row.family_id);
+      return this.issue(em, account, row.family_id, row.amr);
     });
     if (pair) return pair;
     await this.revokeIfReused(tokenHash);
@@ -250,8 +256,12 @@ export class AuthService {
     return typeof claims.sid === 'string' && UUID.test(claims.sid) && !(await this.sessions.isRevoked(claims.sid));
   }
 
-  /** The principal behind an access token's subject, or null when it names no active account (or is not an id at all). */
-  async principalFor(accountId: unknown): Promise<Principal | null> {
+  /**
+   * The principal behind an access token's subject, or null when it names no active account (or is
+   * not an id at all). `amr` is the token's: a role that needs MFA, in a session begun without a
+   * second factor, is held to the MFA set-up ({@link Principal.mfaPending}).
+   */
+  async principalFor(accountId: unknown, amr: unknown = []): Promise<Principal | null> {
     if (typeof accountId !== 'string' || !UUID.test(accountId)) return null;
     // Runs on every authenticated request: one indexed lookup, without entity hydration.
     const [account] = await this.em.execute<{ id: string; person_id: string; roles: Role[]; system_ids: string[]; email_verified: boolean }[]>(
@@ -259,20 +269,40 @@ export class AuthService {
       [accountId],
     );
     if (!account) return null;
-    return { accountId: account.id, personId: account.person_id, roles: account.roles, systemIds: account.system_ids, emailVerified: account.email_verified };
+    const mfaRequired = account.roles.some((role) => this.config.auth.mfaRequiredRoles.includes(role));
+    const mfaSatisfied = Array.isArray(amr) && amr.includes('mfa');
+    return { accountId: account.id, personId: account.person_id, roles: account.roles, systemIds: account.system_ids, emailVerified: account.email_verified, mfaPending: mfaRequired && !mfaSatisfied };
   }
 
-  private async issue(em: EntityManager, account: Account, familyId: string): Promise<TokenPair> {
+  /**
+   * Ends every session of an account (password reset or change, "sign out everywhere"), in the
+   * caller's transaction: every refresh token is revoked. `alsoSessionIds` names sessions that may
+   * have no refresh token row (the caller's own). Returns the session ids to mark in Redis once
+   * the transaction commits ({@link markSessionsRevoked}).
+   */
+  async revokeAllSessions(em: EntityManager, accountId: string, alsoSessionIds: readonly string[] = []): Promise<string[]> {
+    const rows = await em.execute<{ family_id: string }[]>(`update refresh_token set revoked_at = now() where account_id = ? and revoked_at is null returning family_id`, [accountId]);
+    return [...new Set([...rows.map((row) => row.family_id), ...alsoSessionIds])];
+  }
+
+  /** Tells Redis the sessions ended (their access tokens stop at once); false if it could not be told of every one. */
+  async markSessionsRevoked(sessionIds: readonly string[]): Promise<boolean> {
+    const marked = await Promise.all(sessionIds.map((id) => this.sessions.markRevoked(id)));
+    return !marked.includes(false);
+  }
+
+  private async issue(em: EntityManager, account: Account, familyId: string, amr: readonly string[]): Promise<TokenPair> {
     const { token: refreshToken, hash: refreshTokenHash } = newSecretToken();
     em.create(RefreshToken, {
       account,
       tokenHash: refreshTokenHash,
       familyId,
+      amr: [...amr],
       expiresAt: new Date(Date.now() + this.config.auth.refreshTokenTtlDays * 86_400_000),
       createdAt: new Date(),
     });
     const expiresIn = this.config.auth.accessTokenTtlSeconds;
-    const claims: AccessTokenClaims = { sub: account.id, sid: familyId };
+    const claims: AccessTokenClaims = { sub: account.id, sid: familyId, amr: [...amr] };
     const accessToken = await this.jwt.signAsync(claims, { algorithm: JWT_ALGORITHM, expiresIn, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, secret: this.config.auth.jwtSecret });
     return { accessToken, refreshToken, expiresIn, account };
   }

@@ -5,6 +5,7 @@ import { AccountInvitation } from './account-invitation.entity';
 import { EmailVerification } from './email-verification.entity';
 import { Account } from './account.entity';
 import { EqualityMonitoring } from './equality-monitoring.entity';
+import { AccountMfa, MfaRecoveryCode, PasswordReset } from './mfa.entities';
 import { Person } from './person.entity';
 import { RefreshToken } from './refresh-token.entity';
 
@@ -64,14 +65,14 @@ export class PersonPersonalData implements PersonalDataArea {
   }
 }
 
-/** Sign-in: the account, its sessions (refresh tokens) and invitations. Secrets and hashes are never exported. */
+/** Sign-in: the account, its sessions (refresh tokens), invitations, multi-factor set-up and reset links. Secrets and hashes are never exported. */
 @Injectable()
 @RegisterPersonalData()
 export class AccountPersonalData implements PersonalDataArea {
   readonly name = 'account';
-  readonly summary = 'Your account: roles, the systems you work for, its status, when it was created and last signed in; your sign-in sessions, account invitations and email verification links (dates only: passwords and tokens are never included).';
-  readonly onErasure = 'The account, its sign-in sessions, invitations and verification links are deleted: nobody can sign in as the person again.';
-  readonly entities = [Account, RefreshToken, AccountInvitation, EmailVerification];
+  readonly summary = 'Your account: roles, the systems you work for, its status, when it was created and last signed in; your sign-in sessions, account invitations, email verification and password reset links, and whether multi-factor sign-in is on, with when your recovery codes were made and used (dates only: passwords, authenticator keys, codes and tokens are never included).';
+  readonly onErasure = 'The account, its sign-in sessions, invitations, verification and password reset links, its authenticator key and recovery codes are deleted: nobody can sign in as the person again.';
+  readonly entities = [Account, RefreshToken, AccountInvitation, EmailVerification, AccountMfa, MfaRecoveryCode, PasswordReset];
   readonly erasePhase = 75;
 
   async ownedObjects(_em: EntityManager, subject: DataSubject) {
@@ -83,6 +84,9 @@ export class AccountPersonalData implements PersonalDataArea {
     const invitations = await em.find(AccountInvitation, { person: subject.personId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
     const sessions = account ? await em.find(RefreshToken, { account }, { orderBy: { createdAt: 'asc', id: 'asc' } }) : [];
     const verifications = account ? await em.find(EmailVerification, { account }, { orderBy: { createdAt: 'asc', id: 'asc' } }) : [];
+    const mfa = account ? await em.findOne(AccountMfa, { account }) : null;
+    const recoveryCodes = account ? await em.find(MfaRecoveryCode, { account }, { orderBy: { createdAt: 'asc', id: 'asc' } }) : [];
+    const resets = account ? await em.find(PasswordReset, { account }, { orderBy: { createdAt: 'asc', id: 'asc' } }) : [];
     return {
       account: account
         ? { id: account.id, roles: account.roles, systemIds: account.systemIds, status: account.status, hasPassword: account.passwordHash != null, emailVerifiedAt: account.emailVerifiedAt?.toISOString() ?? null, createdAt: account.createdAt.toISOString(), lastLoginAt: account.lastLoginAt?.toISOString() ?? null }
@@ -90,6 +94,10 @@ export class AccountPersonalData implements PersonalDataArea {
       signInSessions: sessions.map((token) => ({ createdAt: token.createdAt.toISOString(), expiresAt: token.expiresAt.toISOString(), usedAt: token.usedAt?.toISOString() ?? null, revokedAt: token.revokedAt?.toISOString() ?? null })),
       invitations: invitations.map((invitation) => ({ createdAt: invitation.createdAt.toISOString(), expiresAt: invitation.expiresAt.toISOString(), usedAt: invitation.usedAt?.toISOString() ?? null })),
       emailVerificationLinks: verifications.map((link) => ({ createdAt: link.createdAt.toISOString(), expiresAt: link.expiresAt.toISOString(), usedAt: link.usedAt?.toISOString() ?? null })),
+      multiFactor: mfa
+        ? { method: 'totp', enabled: mfa.confirmedAt != null, setUpAt: mfa.createdAt.toISOString(), confirmedAt: mfa.confirmedAt?.toISOString() ?? null, recoveryCodes: recoveryCodes.map((code) => ({ createdAt: code.createdAt.toISOString(), usedAt: code.usedAt?.toISOString() ?? null })) }
+        : null,
+      passwordResetLinks: resets.map((link) => ({ createdAt: link.createdAt.toISOString(), expiresAt: link.expiresAt.toISOString(), usedAt: link.usedAt?.toISOString() ?? null })),
     };
   }
 
@@ -97,9 +105,21 @@ export class AccountPersonalData implements PersonalDataArea {
     // Refresh tokens and verification links go with the account (on delete cascade); counted first for the audit entry.
     const [tokens] = await em.execute<{ count: string }[]>(`select count(*) as count from refresh_token t join account a on a.id = t.account_id where a.person_id = ?`, [subject.personId]);
     const [links] = await em.execute<{ count: string }[]>(`select count(*) as count from email_verification v join account a on a.id = v.account_id where a.person_id = ?`, [subject.personId]);
+    // Multi-factor set-up, recovery codes and reset links are deleted first, in their own statements, so their counts are what went.
+    const mfa = await em.execute<{ account_id: string }[]>(`delete from account_mfa m using account a where a.id = m.account_id and a.person_id = ? returning m.account_id`, [subject.personId]);
+    const codes = await em.execute<{ id: string }[]>(`delete from mfa_recovery_code c using account a where a.id = c.account_id and a.person_id = ? returning c.id`, [subject.personId]);
+    const resets = await em.execute<{ id: string }[]>(`delete from password_reset r using account a where a.id = r.account_id and a.person_id = ? returning r.id`, [subject.personId]);
     const accounts = await em.execute<{ id: string }[]>(`delete from account where person_id = ? returning id`, [subject.personId]);
     const invitations = await em.execute<{ id: string }[]>(`delete from account_invitation where person_id = ? returning id`, [subject.personId]);
-    return { accounts: accounts.length, refreshTokens: Number(tokens?.count ?? 0), emailVerificationLinks: Number(links?.count ?? 0), invitations: invitations.length };
+    return {
+      accounts: accounts.length,
+      refreshTokens: Number(tokens?.count ?? 0),
+      emailVerificationLinks: Number(links?.count ?? 0),
+      invitations: invitations.length,
+      multiFactor: mfa.length,
+      recoveryCodes: codes.length,
+      passwordResetLinks: resets.length,
+    };
   }
 }
 

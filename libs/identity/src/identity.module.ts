@@ -19,12 +19,16 @@ import { PeopleService } from './people.service';
 import { Person } from './person.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { SessionRevocations } from './session-revocations';
+import { AccountMfa, MfaRecoveryCode, PasswordReset } from './mfa.entities';
+import { MfaRateLimiter } from './mfa-rate-limiter';
+import { MfaService } from './mfa.service';
+import { PasswordResetRateLimiter, PasswordService } from './password.service';
 
-export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitoring, AccountInvitation, EmailVerification];
+export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitoring, AccountInvitation, EmailVerification, AccountMfa, MfaRecoveryCode, PasswordReset];
 
 @Module({
   imports: [MikroOrmModule.forFeature(IDENTITY_ENTITIES), DirectoryModule, NotificationsModule, JwtModule.register({})],
-  providers: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, EmailVerificationService, LoginRateLimiter, RegistrationRateLimiter, SessionRevocations, ...IDENTITY_PERSONAL_DATA],
-  exports: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, EmailVerificationService],
+  providers: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, EmailVerificationService, LoginRateLimiter, RegistrationRateLimiter, SessionRevocations, MfaRateLimiter, MfaService, PasswordResetRateLimiter, PasswordService, ...IDENTITY_PERSONAL_DATA],
+  exports: [AuthService, AccountsService, PeopleService, EqualityService, InvitationsService, EmailVerificationService, MfaService, PasswordService],
 })
 export class IdentityModule {}

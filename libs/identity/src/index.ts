@@ -14,3 +14,8 @@ export * from './identity-notification-kinds';
 export * from './email-verification.entity';
 export * from './email-verification.service';
 export * from './identity-personal-data';
+export * from './mfa.entities';
+export * from './mfa.service';
+export * from './mfa-rate-limiter';
+export * from './password.service';
+export * from './secret-box';

@@ -26,6 +26,10 @@ export class RefreshToken {
   @Property({ type: 'timestamptz' })
   expiresAt!: Date;
 
+  /** How the session's sign-in was authenticated (RFC 8176 `amr`), carried to every token rotated from it. */
+  @Property({ type: 'text[]' })
+  amr: string[] = [];
+
   @Property({ type: 'timestamptz', nullable: true })
   usedAt?: Date | null;
 

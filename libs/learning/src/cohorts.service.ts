@@ -12,6 +12,7 @@ import { Programme } from './programme.entity';
 import { ProgrammesService } from './programmes.service';
 import { SeatAllocator } from './seat-allocator';
 import { Session } from './session.entity';
+import { cohortVisibleTo } from './learning.queries';
 
 export interface CohortInput {
   readonly name: string;
@@ -89,8 +90,10 @@ export class CohortsService {
     // Managers (leads, admins) are staff, so whoever may manage may oversee.
     if (ProgrammeAccess.canOversee(scope, systemId)) return { cohort, programme, canManage: ProgrammeAccess.canManage(scope, systemId), canOversee: true };
     const person = await em.findOne(Person, { id: scope.personId }, { populate: ['organisation'] });
-    const openToThem = cohort.status !== 'draft' && ProgrammeAccess.isOpenTo(person?.organisation?.system.id ?? null, systemId);
-    if (!openToThem && !(await em.count(Enrolment, { cohort, person: scope.personId }))) throw NotFoundError.of('cohort', id);
+    const ownSystemId = person?.organisation?.system.id ?? null;
+    // Whether they are enrolled only matters when the cohort is not open to them anyway.
+    const visible = cohortVisibleTo(scope, { systemId, status: cohort.status }, ownSystemId, false) || cohortVisibleTo(scope, { systemId, status: cohort.status }, ownSystemId, (await em.count(Enrolment, { cohort, person: scope.personId })) > 0);
+    if (!visible) throw NotFoundError.of('cohort', id);
     return { cohort, programme, canManage: false, canOversee: false };
   }
 
@@ -167,6 +170,7 @@ export class CohortsService {
     const active = await em.find(Enrolment, { cohort, status: { $in: [...ACTIVE_ENROLMENT_STATUSES] } }, { populate: ['person'] });
     // Those enrolled had each session's invitation: they get its cancellation too.
     const invited = active.filter((e) => e.status === 'enrolled').map((e) => e.person);
+    this.seats.release(cohort, ...active.map((e) => e.status));
     for (const enrolment of active) {
       enrolment.status = 'withdrawn';
       enrolment.endReason = 'cohort_cancelled';
@@ -174,7 +178,6 @@ export class CohortsService {
       enrolment.waitlistTicket = null;
       enrolment.offerExpiresAt = null;
     }
-    cohort.seatsTaken = await em.count(Enrolment, { cohort, status: { $in: ['completed', 'not_completed'] } });
     // Sessions go too. Each one still to come is cancelled in the calendars it was sent to (an iTIP
     // CANCEL per session: one message cannot cancel several events); the cohort email explains why.
     await this.notifier.cohortCancelled(em, cohort, programme, active.map((e) => e.person));

@@ -8,7 +8,7 @@ export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
 
 /** A person can hold at most one of these per cohort (a partial unique index enforces it). */
 export const ACTIVE_ENROLMENT_STATUSES: readonly EnrolmentStatus[] = ['pending_approval', 'enrolled', 'waitlisted', 'offered'];
-/** Statuses that occupy a seat of the cohort. */
+/** Which statuses hold a seat is the seat policy's (seat-policy.ts). */
 
 export type EnrolmentSource = 'self' | 'lead' | 'nomination';
 

@@ -13,7 +13,8 @@ import { AlreadyEnrolledError, CohortFullError, EnrolmentClosedError, InvalidTra
 import { LearningNotifier } from './learning-notifier';
 import { ProgrammeAccess } from './programme-access';
 import { Programme } from './programme.entity';
-import { SeatAllocator } from './seat-allocator';
+import { SeatAllocator, waitlistPositionSql } from './seat-allocator';
+import { admit, holdsSeat } from './seat-policy';
 
 export interface PlaceInput {
   readonly cohortId: string;
@@ -152,22 +153,14 @@ export class EnrolmentService {
       enrolledAt: null,
       endedAt: null,
     };
-    let ticket: number | null = null;
-    if (!cohort.requires_approval || input.preApproved) {
-      if (cohort.seats_taken < cohort.capacity) {
-        cohort.seats_taken += 1;
-        record.status = 'enrolled';
-        record.enrolledAt = now;
-      } else if (cohort.waitlist_enabled) {
-        ticket = cohort.waitlist_tickets += 1;
-        record.status = 'waitlisted';
-        // Only the waitlisted need this read (under the lock, so the count is settled).
-        const [{ waiting }] = (await em.execute<{ waiting: string }[]>(`select count(*) as waiting from enrolment where cohort_id = ? and status = 'waitlisted'`, [cohort.id])) as [{ waiting: string }];
-        record.waitlistPosition = Number(waiting) + 1;
-      } else {
-        throw new CohortFullError();
-      }
-    }
+    const arrival = admit(
+      { capacity: cohort.capacity, seatsTaken: cohort.seats_taken, waitlistTickets: cohort.waitlist_tickets, waitlistEnabled: cohort.waitlist_enabled },
+      cohort.requires_approval && !input.preApproved,
+    );
+    if (arrival.outcome === 'full') throw new CohortFullError();
+    record.status = arrival.outcome;
+    if (arrival.outcome === 'enrolled') record.enrolledAt = now;
+    const ticket = arrival.outcome === 'waitlisted' ? arrival.ticket : null;
 
     const ref = {
       id: record.id,
@@ -175,7 +168,9 @@ export class EnrolmentService {
       cohort: { id: cohort.id, name: cohort.name, startsAt: cohort.starts_at, endsAt: cohort.ends_at },
     };
     const kind = record.status === 'enrolled' ? 'enrolment_confirmed' : record.status === 'waitlisted' ? 'waitlisted' : 'application_received';
-    const email = this.notifier.enrolmentStatement(kind, ref, { title: cohort.title }, record.status === 'waitlisted' ? { waitlistPosition: record.waitlistPosition } : {});
+    // A newcomer's position is counted by the writing statement: it runs after the lock was granted, so the count is settled
+    // (round trip 1's own snapshot predates the wait for the lock), and the email carries the same figure.
+    const email = this.notifier.enrolmentStatement(kind, ref, { title: cohort.title }, {}, ticket !== null ? { sql: `jsonb_build_object('waitlistPosition', (select position from positioned))`, params: [] } : undefined);
     // Seated people are invited to the sessions already scheduled; the waitlisted and applicants when they get a seat.
     const invitations =
       record.status === 'enrolled' && upcoming?.length
@@ -189,25 +184,29 @@ export class EnrolmentService {
           )
         : null;
     const audit = this.audit.insertStatement({ actorAccountId: input.actorAccountId, action: 'enrolment.create', objectType: 'enrolment', objectId: record.id, details: { cohortId: cohort.id, status: record.status, source: input.source } });
+    const ledger = arrival.ledger;
     try {
       // Round trip 2: the enrolment, the cohort's seats, the email and the audit entry, as one statement.
-      await em.execute(
-        `with placed as (
+      const [written] = await em.execute<{ position: number | null }[]>(
+        `with ${ticket !== null ? `positioned as (select ${waitlistPositionSql('?', '?::int')} as position),` : ''}
+         placed as (
            insert into enrolment (id, cohort_id, person_id, status, source, waitlist_ticket, enrolled_at, created_at, updated_at)
            values (?, ?, ?, ?, ?, ?, ?, ?, ?)),
          seats as (update cohort set seats_taken = ?, waitlist_tickets = ?, updated_at = ? where id = ?),
          emailed as (${email.sql}),${invitations ? `
          invited as (${invitations.sql}),` : ''}
          audited as (${audit.sql})
-         select 1`,
+         select ${ticket !== null ? '(select position from positioned)' : 'null::int'} as position`,
         [
+          ...(ticket !== null ? [cohort.id, ticket] : []),
           ...[record.id, cohort.id, person.id, record.status, record.source, ticket, record.enrolledAt, now, now],
-          ...[cohort.seats_taken, cohort.waitlist_tickets, now, cohort.id],
+          ...[ledger.seatsTaken, ledger.waitlistTickets, now, cohort.id],
           ...email.params,
           ...(invitations?.params ?? []),
           ...audit.params,
         ],
       );
+      record.waitlistPosition = written?.position ?? null;
     } catch (error) {
       // One active enrolment per person per cohort is a partial unique index; the statement (and the seat) rolls back.
       if (isUniqueViolation(error, 'enrolment_one_active_per_person')) throw new AlreadyEnrolledError();
@@ -243,7 +242,7 @@ export class EnrolmentService {
       if (enrolment.status !== 'pending_approval') throw new InvalidTransitionError(`Only applications awaiting approval can be approved; this one is ${enrolment.status}.`);
       const placed = this.seats.seatOrWaitlist(cohort, enrolment, now);
       if (placed === 'enrolled') await this.events.seated(em, enrolment, now);
-      const waitlistPosition = placed === 'waitlisted' ? await this.waitlistPositionOnArrival(em, cohort, enrolment) : null;
+      const waitlistPosition = placed === 'waitlisted' ? await this.seats.positionOfTicket(em, cohort.id, enrolment.waitlistTicket!) : null;
       await this.notifier.enrolment(em, 'application_approved', enrolment, programme, { outcome: placed, waitlistPosition });
       return 'approve';
     });
@@ -292,7 +291,7 @@ export class EnrolmentService {
     return this.act(scope, id, 'self', async (em, enrolment, cohort, programme, now) => {
       if (enrolment.status !== 'offered') throw new InvalidTransitionError(`There is no open offer on this enrolment; it is ${enrolment.status}.`);
       this.endOffer(enrolment, 'offer_declined', now);
-      this.seats.releaseSeat(cohort);
+      this.seats.release(cohort, 'offered');
       await this.seats.fillFreeSeats(em, cohort, programme, now);
       return 'decline_offer';
     });
@@ -322,7 +321,7 @@ export class EnrolmentService {
         const lapsed = await em.find(Enrolment, { cohort, status: 'offered', offerExpiresAt: { $lte: now } }, { populate: ['person'] });
         for (const enrolment of lapsed) {
           this.endOffer(enrolment, 'offer_expired', now);
-          this.seats.releaseSeat(cohort);
+          this.seats.release(cohort, 'offered');
           await this.notifier.enrolment(em, 'offer_expired', enrolment, programme);
           this.audit.record(em, { actorAccountId: null, action: 'enrolment.offer_expired', objectType: 'enrolment', objectId: enrolment.id, details: { cohortId } });
         }
@@ -400,14 +399,14 @@ export class EnrolmentService {
   private withdrawal(endReason: string | null): EnrolmentChange {
     return async (em, enrolment, cohort, programme, now) => {
       if (!ACTIVE_ENROLMENT_STATUSES.includes(enrolment.status)) throw new InvalidTransitionError(`A ${enrolment.status} enrolment cannot be withdrawn.`);
-      const heldSeat = enrolment.status === 'enrolled' || enrolment.status === 'offered';
+      const leaving = enrolment.status;
       enrolment.status = 'withdrawn';
       enrolment.endedAt = now;
       enrolment.waitlistTicket = null;
       enrolment.offerExpiresAt = null;
       if (endReason) enrolment.endReason = endReason;
-      if (heldSeat) {
-        this.seats.releaseSeat(cohort);
+      if (holdsSeat(leaving)) {
+        this.seats.release(cohort, leaving);
         await this.seats.fillFreeSeats(em, cohort, programme, now);
       }
       return 'withdraw';
@@ -419,11 +418,6 @@ export class EnrolmentService {
     enrolment.endReason = reason;
     enrolment.endedAt = now;
     enrolment.offerExpiresAt = null;
-  }
-
-  /** The newcomer's position: everyone already waiting plus one (computed under the cohort lock, before flush). */
-  private async waitlistPositionOnArrival(em: EntityManager, cohort: Cohort, enrolment: Enrolment): Promise<number> {
-    return (await em.count(Enrolment, { cohort, status: 'waitlisted', id: { $ne: enrolment.id } })) + 1;
   }
 }
 

@@ -19,3 +19,5 @@ export * from './enrolment-record';
 export * from './session-reminders.service';
 export * from './enrolment-events';
 export * from './learning-personal-data';
+export * from './seat-policy';
+export * from './learning.queries';

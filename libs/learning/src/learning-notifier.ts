@@ -92,9 +92,12 @@ export class LearningNotifier {
     await this.outbox.enqueue(em, this.enrolmentMessage(kind, enrolment, programme, extra));
   }
 
-  /** The outbox INSERT for an enrolment email, for callers that compose it into one statement. */
-  enrolmentStatement(kind: LearningNotificationKind, enrolment: EnrolmentRef, programme: ProgrammeRef, extra: Record<string, unknown> = {}): SqlStatement {
-    return this.outbox.insertStatement(this.enrolmentMessage(kind, enrolment, programme, extra))!;
+  /**
+   * The outbox INSERT for an enrolment email, for callers that compose it into one statement;
+   * `computed` adds data fields that statement works out itself (a jsonb expression).
+   */
+  enrolmentStatement(kind: LearningNotificationKind, enrolment: EnrolmentRef, programme: ProgrammeRef, extra: Record<string, unknown> = {}, computed?: SqlStatement): SqlStatement {
+    return this.outbox.insertStatement({ ...this.enrolmentMessage(kind, enrolment, programme, extra), ...(computed ? { computedData: computed } : {}) })!;
   }
 
   private enrolmentMessage(kind: LearningNotificationKind, enrolment: EnrolmentRef, programme: ProgrammeRef, extra: Record<string, unknown>): OutboxMessage {

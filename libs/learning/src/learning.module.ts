@@ -9,6 +9,7 @@ import { Enrolment } from './enrolment.entity';
 import { EnrolmentEvents } from './enrolment-events';
 import { EnrolmentService } from './enrolment.service';
 import { LearningNotifier } from './learning-notifier';
+import { LearningQueries } from './learning.queries';
 import { LearningPersonalData } from './learning-personal-data';
 import { Programme } from './programme.entity';
 import { ProgrammesService } from './programmes.service';
@@ -21,7 +22,7 @@ export const LEARNING_ENTITIES = [Programme, Cohort, Enrolment, Session, Attenda
 
 @Module({
   imports: [MikroOrmModule.forFeature(LEARNING_ENTITIES), NotificationsModule],
-  providers: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService, SeatAllocator, LearningNotifier, EnrolmentEvents, LearningPersonalData],
-  exports: [EnrolmentEvents, ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService],
+  providers: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService, SeatAllocator, LearningNotifier, EnrolmentEvents, LearningPersonalData, LearningQueries],
+  exports: [EnrolmentEvents, LearningQueries, ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService],
 })
 export class LearningModule {}

@@ -107,6 +107,33 @@ export const EMAIL_EXAMPLES: Record<string, Record<string, unknown>> = {
     windowMinutes: 15,
     signInUrl: `${PUBLIC_URL}/sign-in`,
   },
+  password_reset: {
+    givenName: 'Amara',
+    resetUrl: `${PUBLIC_URL}/reset-password?token=Pw7kR2xN9qL4sW1yB6cM3dT8fH5gJ0aE7uI2oZ4bV3`,
+    expiresInMinutes: 60,
+    expiresAt: '2026-12-05T15:15:00.000Z',
+    expiresAtLondon: 'Saturday 5 December 2026, 3:15pm',
+  },
+  password_changed: {
+    givenName: 'Amara',
+    how: 'reset',
+    at: '2026-12-05T14:20:00.000Z',
+    atLondon: 'Saturday 5 December 2026, 2:20pm',
+    resetUrl: `${PUBLIC_URL}/forgotten-password`,
+  },
+  mfa_disabled: {
+    givenName: 'Oluwaseun',
+    at: '2026-12-05T14:20:00.000Z',
+    atLondon: 'Saturday 5 December 2026, 2:20pm',
+    securityUrl: `${PUBLIC_URL}/account/security`,
+  },
+  mfa_recovery_code_used: {
+    givenName: 'Oluwaseun',
+    remaining: 9,
+    at: '2026-12-05T14:20:00.000Z',
+    atLondon: 'Saturday 5 December 2026, 2:20pm',
+    securityUrl: `${PUBLIC_URL}/account/security`,
+  },
 
   enrolment_confirmed: { ...enrolment },
   waitlisted: { ...enrolment, waitlistPosition: 3 },

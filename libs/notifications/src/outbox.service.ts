@@ -9,6 +9,11 @@ export interface OutboxMessage {
   /** Distinguishes repeated emails about the same subject (e.g. a session's change sequence). */
   readonly occasion?: string | number;
   readonly data: Record<string, unknown>;
+  /**
+   * Fields of `data` only the inserting statement can know (e.g. a position counted under a lock
+   * the statement runs inside): a jsonb expression merged over `data`, for `insertStatement` only.
+   */
+  readonly computedData?: SqlStatement;
 }
 
 export function dedupeKeyFor(message: OutboxMessage): string {
@@ -35,7 +40,7 @@ export class OutboxService {
     const now = new Date();
     return {
       sql: `insert into notification (id, kind, recipient_person_id, recipient_email, recipient_name, subject_type, subject_id, data, dedupe_key, status, attempts, created_at)
-            values ${list.map(() => "(?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, 'pending', 0, ?)").join(', ')}
+            values ${list.map((message) => `(?, ?, ?, ?, ?, ?, ?, ?::jsonb${message.computedData ? ` || (${message.computedData.sql})` : ''}, ?, 'pending', 0, ?)`).join(', ')}
             on conflict (dedupe_key) do nothing`,
       params: list.flatMap((message) => [
         newId(),
@@ -46,6 +51,7 @@ export class OutboxService {
         message.subject.type,
         message.subject.id,
         JSON.stringify(message.data),
+        ...(message.computedData?.params ?? []),
         dedupeKeyFor(message),
         now,
       ]),

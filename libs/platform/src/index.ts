@@ -16,6 +16,7 @@ export * from './errors/input-rules';
 export * from './http/request-context';
 export * from './http/request-hooks';
 export * from './http/request-id';
+export * from './http/framework-errors';
 export * from './logging/logging.module';
 export * from './logging/log-redaction';
 export * from './health/health.module';

@@ -62,18 +62,15 @@ export class EqualityReportService {
     const groupBy = filter.groupBy ?? 'ethnicity';
     const group = GROUP[groupBy];
     const inScope = systemsClause(systems);
-    const { result, source } = await this.replicaReads.read('report.equality', async (db) => {
-      const raw = await db.execute<{ grp: string; population: string; count: string }>(
+    const { result: raw, source } = await this.replicaReads.read('report.equality', (db) =>
+      db.execute<{ grp: string; population: string; count: string }>(
         `select ${group.sql} as grp, count(*) as population, count(*) filter (where pp.${MEASURE_COLUMN[measure]} is not null) as count
            from person_pipeline pp
           where pp.${groupBy === 'ethnicity' ? 'ethnicity' : groupBy} is not null and ${inScope.sql}
           group by 1 order by 1`,
         inScope.params,
-      );
-      const [built] = await db.execute<{ refreshed_at: Date | null }>('select (select refreshed_at from person_pipeline limit 1) as refreshed_at');
-      return { raw, builtAt: built?.refreshed_at ?? null };
-    });
-    const { raw } = result;
+      ),
+    );
     const table = suppressTable(raw.map((row) => [Number(row.population), Number(row.count)]), threshold);
     const rates = table.rows.map(([population, count]) => safeRate(count ?? null, population ?? null));
     const referenceIndex = raw.findIndex((row) => row.grp === group.reference);
@@ -92,7 +89,7 @@ export class EqualityReportService {
         relativeLikelihood: safeRate(rates[i] ?? null, referenceRate),
       })),
       total: { population: table.totals[0] ?? null, count: table.totals[1] ?? null, rate: safeRate(table.totals[1] ?? null, table.totals[0] ?? null) },
-      freshness: reportFreshness(source, result.builtAt),
+      freshness: reportFreshness(source),
     };
   }
 }

@@ -52,8 +52,6 @@ const EXPORT_SELECT = `select pp.person_id as "personId", ${safe('pe.given_name'
        ${isoText('pp.completed_at')} as "completedAt", ${isoText('pp.ready_at')} as "readyAt", ${isoText('pp.appointed_at')} as "appointedAt"
   ${FROM}`;
 
-const SUMMARY_BUILT_AT = 'select (select refreshed_at from person_pipeline limit 1) as refreshed_at';
-
 export interface PeopleFilter {
   readonly systemId?: string;
   readonly stage?: PipelineStage;
@@ -72,12 +70,11 @@ export class PipelinePeopleService {
     const { where, params } = this.where(scope, filter);
     if (page.cursor && !/^[0-9a-f-]{36}$/i.test(page.cursor)) throw new InvalidInputError('The cursor is not one this list handed out.', [{ field: 'cursor', message: 'cursor is invalid' }]);
     const limit = page.limit ?? 50;
-    const { result, source } = await this.replicaReads.read('report.pipeline-people', async (db) => ({
-      rows: await db.execute<PipelinePerson>(`${SELECT} where ${where}${page.cursor ? ' and pp.person_id > ?' : ''} order by pp.person_id limit ?`, [...params, ...(page.cursor ? [page.cursor] : []), limit + 1]),
-      builtAt: (await db.execute<{ refreshed_at: Date | null }>(SUMMARY_BUILT_AT))[0]?.refreshed_at ?? null,
-    }));
-    const items = result.rows.slice(0, limit).map(normaliseDates);
-    return { items, nextCursor: result.rows.length > limit ? items.at(-1)!.personId : null, freshness: reportFreshness(source, result.builtAt) };
+    const { result: rows, source } = await this.replicaReads.read('report.pipeline-people', (db) =>
+      db.execute<PipelinePerson>(`${SELECT} where ${where}${page.cursor ? ' and pp.person_id > ?' : ''} order by pp.person_id limit ?`, [...params, ...(page.cursor ? [page.cursor] : []), limit + 1]),
+    );
+    const items = rows.slice(0, limit).map(normaliseDates);
+    return { items, nextCursor: rows.length > limit ? items.at(-1)!.personId : null, freshness: reportFreshness(source) };
   }
 
   /**
@@ -100,13 +97,6 @@ export class PipelinePeopleService {
     const { client, source } = await this.replicaReads.connect('export.pipeline-people');
     const ignore = () => undefined;
     client.on('error', ignore);
-    let builtAt: Date | null;
-    try {
-      builtAt = (await client.query<{ refreshed_at: Date | null }>(SUMMARY_BUILT_AT)).rows[0]?.refreshed_at ?? null;
-    } catch (error) {
-      client.release(error as Error);
-      throw error;
-    }
     const stream = client.query(copyTo(`copy (${query}) to stdout with (format csv, header true)`));
     finished(stream, (error) => {
       if (error) {
@@ -120,7 +110,7 @@ export class PipelinePeopleService {
       client.removeListener('error', ignore);
       client.release();
     });
-    return { stream, freshness: reportFreshness(source, builtAt) };
+    return { stream, freshness: reportFreshness(source) };
   }
 
   private where(scope: AccessScope, filter: PeopleFilter): { where: string; params: string[] } {

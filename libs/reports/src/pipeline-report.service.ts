@@ -64,8 +64,12 @@ export interface FunnelReport {
   readonly suppressed: boolean;
   readonly rows: FunnelRow[];
   readonly total: StageCounts & { readonly conversion: Record<string, number | null> };
-  /** When the pipeline summary was last rebuilt: the report is as fresh as that. */
-  readonly refreshedAt: string | null;
+  /**
+   * The instant the summary the report counts is complete up to (the same as `freshness.asOf`): the
+   * summary is kept current by every change's own transaction, so this is "now" on the primary and
+   * "now minus the lag" on a replica.
+   */
+  readonly refreshedAt: string;
   /** Where it was read (a replica, or the primary) and the instant it is complete up to. */
   readonly freshness: ReportFreshness;
 }
@@ -113,24 +117,18 @@ export class PipelineReportService {
                 or exists (select 1 from enrolment e join cohort ec on ec.id = e.cohort_id where e.person_id = pp.person_id and ec.programme_id = ?))`);
       params.push(filter.programmeId, filter.programmeId, filter.programmeId);
     }
-    // The summary's build time rides along on each row as an init plan, run once (every row of the
-    // summary carries the same one): one round trip, unless nothing matched.
-    const refreshedAt = `(select refreshed_at from person_pipeline limit 1)`;
-    const { result, source } = await this.replicaReads.read('report.pipeline', async (db) => {
-      const rows = await db.execute<{ group_id: string | null; group_label: string | null; refreshed_at: Date | null } & Record<string, string>>(
+    const { result: rows, source } = await this.replicaReads.read('report.pipeline', (db) =>
+      db.execute<{ group_id: string | null; group_label: string | null } & Record<string, string>>(
         `select ${group.key} as group_id, ${group.label} as group_label,
-                ${countColumns},
-                ${refreshedAt} as refreshed_at
+                ${countColumns}
            from person_pipeline pp ${group.join ?? ''}
           where ${where.join(' and ')}
           group by 1, 2
           order by 2 nulls last`,
         params,
-      );
-      const builtAt = rows.length ? rows[0]!.refreshed_at : ((await db.execute<{ refreshed_at: Date | null }>(`select ${refreshedAt} as refreshed_at`))[0]?.refreshed_at ?? null);
-      return { rows, builtAt };
-    });
-    const { rows, builtAt: refreshed_at } = result;
+      ),
+    );
+    const freshness = reportFreshness(source);
     const counts = rows.map((row) => FUNNEL_STAGES.map((stage) => Number(row[stage])));
     const table = suppressTable(counts, threshold);
     const toCounts = (values: (number | null)[]) => Object.fromEntries(FUNNEL_STAGES.map((stage, i) => [stage, values[i] ?? null])) as StageCounts;
@@ -144,16 +142,45 @@ export class PipelineReportService {
         return { group: row.group_label ?? 'Not recorded', groupId: row.group_id, ...stageCounts, conversion: conversions(stageCounts) };
       }),
       total: { ...toCounts(table.totals), conversion: conversions(toCounts(table.totals)) },
-      refreshedAt: refreshed_at ? new Date(refreshed_at).toISOString() : null,
-      freshness: reportFreshness(source, refreshed_at),
+      refreshedAt: freshness.asOf,
+      freshness,
     };
   }
 
-  /** Rebuilds the pipeline summary without blocking readers (the worker does this on a schedule). */
-  async refresh(): Promise<void> {
-    await this.em.getConnection('write').execute('refresh materialized view concurrently person_pipeline');
+  /** Repairs the pipeline summary (see {@link rebuildPipelineSummary}); answers the rows corrected. */
+  rebuild(): Promise<number> {
+    return rebuildPipelineSummary(this.em);
   }
 }
+
+/**
+ * Repairs the pipeline summary: finds every person whose row differs from what the stage rules
+ * give today (or is missing, or belongs to nobody) and syncs those, a batch at a time, exactly as
+ * a change's own transaction would (row locks in person order, facts read after the lock). Only
+ * rows that differ are written, so on a healthy summary it changes nothing and blocks nobody; the
+ * count it answers is the rows it corrected, which is 0 unless something bypassed the triggers
+ * (a bulk load with `slp.pipeline_bulk`, a restore, a manual fix in psql).
+ */
+export async function rebuildPipelineSummary(em: EntityManager): Promise<number> {
+  const db = em.getConnection('write');
+  const stale = await db.execute<{ person_id: string }[]>(
+    `select coalesce(s.person_id, pp.person_id) as person_id
+       from person_pipeline_source s
+       full join person_pipeline pp on pp.person_id = s.person_id
+      where s.person_id is null or pp.person_id is null or row(s.*) is distinct from row(pp.*)
+      order by 1`,
+  );
+  let corrected = 0;
+  for (let i = 0; i < stale.length; i += REBUILD_BATCH) {
+    const batch = stale.slice(i, i + REBUILD_BATCH).map((row) => row.person_id);
+    const [row] = await db.execute<{ corrected: number }[]>(`select person_pipeline_sync(?::uuid[]) as corrected`, [`{${batch.join(',')}}`]);
+    corrected += Number(row!.corrected);
+  }
+  return corrected;
+}
+
+/** People synced per statement by {@link PipelineReportService.rebuild}: each batch's row locks are held only for its own statement. */
+const REBUILD_BATCH = 5_000;
 
 /** Stage-to-next-stage conversion rates, withheld when either count is. */
 function conversions(counts: StageCounts): Record<string, number | null> {

@@ -13,15 +13,14 @@ export interface ReportFreshness {
 }
 
 /**
- * A report's freshness from where it was read and, for reports of the pipeline summary, when that
- * summary was built. A replica's copy of the summary carries the build time of the copy it holds (it
- * is replicated with the rows), so the summary's age already counts the replica's delay for it, and
- * the lag adds to it only where it is larger, as for what is read from live tables: the report is as
- * old as the older of the two.
+ * A report's freshness from where it was read. The pipeline summary is written by the same
+ * transaction as each change it reflects (see the person_pipeline triggers), so it is exactly as
+ * current as the database that answered: the primary holds every committed change, and a replica
+ * every change up to "when its lag was measured, minus that lag" (its copy of the summary is
+ * replicated with the rows it summarises, never apart from them).
  */
-export function reportFreshness(source: ReadSource, summaryBuiltAt?: Date | string | null): ReportFreshness {
-  const built = summaryBuiltAt ? new Date(summaryBuiltAt).getTime() : Infinity;
-  const asOf = Math.min(source.asOf.getTime(), built);
+export function reportFreshness(source: ReadSource): ReportFreshness {
+  const asOf = source.asOf.getTime();
   return {
     source: source.source,
     replicaLagSeconds: source.lagSeconds,

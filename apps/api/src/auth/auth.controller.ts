@@ -1,10 +1,11 @@
 import { Body, Controller, Headers, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Account, AuthService, EmailVerificationService, InvitationsService, TokenPair } from '@slp/identity';
+import { Account, AuthService, EmailVerificationService, InvitationsService, MfaService, PasswordService, TokenPair } from '@slp/identity';
 import { AccessScope, Authenticated, CurrentPrincipal, NotAuthenticatedError, Principal, Public } from '@slp/platform';
 import { LoginDto, LogoutDto, RefreshDto, TokenPairDto } from './dto/login.dto';
 import { AcceptInvitationDto, RegisterDto, RegisteredAccountDto, VerifyEmailDto } from './dto/register.dto';
+import { MfaChallengeDto, MfaLoginDto, PasswordResetConfirmDto, PasswordResetRequestDto } from './dto/mfa.dto';
 import { LocalAuthGuard } from './local-auth.guard';
 
 @ApiTags('auth')
@@ -14,6 +15,8 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly invitations: InvitationsService,
     private readonly verification: EmailVerificationService,
+    private readonly mfa: MfaService,
+    private readonly passwords: PasswordService,
   ) {}
 
   /**
@@ -45,13 +48,51 @@ export class AuthController {
     return {};
   }
 
-  /** Signs in; rate limited per account and per IP (429 with Retry-After). */
+  /**
+   * Signs in; rate limited per account and per IP (429 with Retry-After). For an account with MFA
+   * on, the answer is `{ mfaRequired: true, challengeToken, expiresIn }` and no tokens: finish at
+   * POST /auth/login/mfa with a code.
+   */
   @Public()
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
-  async login(@Req() request: FastifyRequest & { user: Account }, @Body() _body: LoginDto): Promise<TokenPairDto> {
+  async login(@Req() request: FastifyRequest & { user: Account }, @Body() _body: LoginDto): Promise<TokenPairDto | MfaChallengeDto> {
+    if (await this.mfa.isEnabled(request.user.id)) {
+      // The rehashed password (if any) from the credential check is saved with the challenge's audit entry.
+      const challenge = await this.mfa.createChallenge(request.user);
+      return { mfaRequired: true, challengeToken: challenge.challengeToken, expiresIn: challenge.expiresIn };
+    }
     return toTokenPairDto(await this.auth.startSession(request.user));
+  }
+
+  /**
+   * The second step of sign-in: the challenge and a 6-digit TOTP or a recovery code → the usual
+   * token pair. Each code works once; 401 for a wrong code or a spent challenge, 429 after five wrong codes.
+   */
+  @Public()
+  @Post('login/mfa')
+  @HttpCode(200)
+  async loginMfa(@Body() body: MfaLoginDto): Promise<TokenPairDto> {
+    const { account, amr } = await this.mfa.verifySecondFactor(body.challengeToken, body.code);
+    return toTokenPairDto(await this.auth.startSession(account, amr));
+  }
+
+  /** Emails a single-use reset link (60 minutes) if the address has an account; 202 either way. */
+  @Public()
+  @Post('password-reset')
+  @HttpCode(202)
+  async requestPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetRequestDto): Promise<Record<string, never>> {
+    await this.passwords.requestPasswordReset(body.email, request.ip);
+    return {};
+  }
+
+  /** Sets the new password from the link's token: 204, and every session of the account ends. 404 unknown, 409 used, 400 expired. */
+  @Public()
+  @Post('password-reset/confirm')
+  @HttpCode(204)
+  async confirmPasswordReset(@Body() body: PasswordResetConfirmDto): Promise<void> {
+    await this.passwords.confirmPasswordReset(body.token, body.password);
   }
 
   /** Exchanges a refresh token (single use) for a new pair. */

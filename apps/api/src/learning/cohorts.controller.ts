@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Cohort, CohortsService, CohortStatus, EnrolmentService, SessionsService } from '@slp/learning';
+import { Cohort, CohortsService, CohortStatus, EnrolmentService, LearningQueries, SessionsService } from '@slp/learning';
 import { AccessScope, Authenticated, CurrentPrincipal, Principal, Roles } from '@slp/platform';
 import { PageDto, PageQueryDto, toPageDto } from '../http/page-query.dto';
 import { CohortDto, CohortsQueryDto, toCohortDto, UpdateCohortDto } from './dto/cohort.dto';
@@ -14,6 +14,7 @@ export class CohortsController {
     private readonly cohorts: CohortsService,
     private readonly enrolments: EnrolmentService,
     private readonly sessions: SessionsService,
+    private readonly queries: LearningQueries,
   ) {}
 
   /** Cohorts you run or oversee, and open cohorts you could join. */
@@ -29,8 +30,8 @@ export class CohortsController {
   @Authenticated()
   @Get(':cohortId')
   async get(@CurrentPrincipal() principal: Principal, @Param('cohortId', ParseUUIDPipe) id: string): Promise<CohortDto> {
-    const { cohort } = await this.cohorts.getVisible(AccessScope.of(principal), id);
-    return this.view(cohort);
+    const { cohort, waitlistLength } = await this.queries.cohortView(AccessScope.of(principal), id);
+    return toCohortDto(cohort, { waitlistLength });
   }
 
   @Roles('programme_lead', 'admin')

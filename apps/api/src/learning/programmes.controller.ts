@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CohortsService, ProgrammesService } from '@slp/learning';
+import { CohortsService, LearningQueries, ProgrammesService } from '@slp/learning';
 import { AccessScope, Authenticated, CurrentPrincipal, Principal, Roles } from '@slp/platform';
 import { PageDto, toPageDto } from '../http/page-query.dto';
 import { CohortDto, CreateCohortDto, toCohortDto } from './dto/cohort.dto';
@@ -12,6 +12,7 @@ export class ProgrammesController {
   constructor(
     private readonly programmes: ProgrammesService,
     private readonly cohorts: CohortsService,
+    private readonly queries: LearningQueries,
   ) {}
 
   /** National programmes and those of your systems. */
@@ -19,7 +20,7 @@ export class ProgrammesController {
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ProgrammesQueryDto): Promise<PageDto<ProgrammeDto>> {
     const { limit, cursor, ...filter } = query;
-    return toPageDto(await this.programmes.list(AccessScope.of(principal), filter, { limit, cursor }), toProgrammeDto);
+    return toPageDto(await this.queries.programmePage(AccessScope.of(principal), filter, { limit, cursor }), toProgrammeDto);
   }
 
   @Authenticated()

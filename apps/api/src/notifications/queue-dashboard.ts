@@ -43,8 +43,9 @@ export async function mountQueueDashboard(app: NestFastifyApplication, config: A
   /** The caller behind a credential: `null` when it does not hold, else whether they may use the dashboard. */
   const callerFor = async (token: string | undefined, audience: string): Promise<{ claims: AccessTokenClaims; allowed: boolean } | null> => {
     const claims = await auth.verifyAccessToken(token, audience);
-    const principal = claims ? await auth.principalFor(claims.sub) : null;
-    return claims && principal ? { claims, allowed: AccessScope.of(principal).isNationalAdmin } : null;
+    const principal = claims ? await auth.principalFor(claims.sub, claims.amr) : null;
+    // A national admin whose session still owes its second factor is held to the MFA set-up, here as in the API.
+    return claims && principal ? { claims, allowed: AccessScope.of(principal).isNationalAdmin && !principal.mfaPending } : null;
   };
 
   await app.register(
@@ -55,7 +56,7 @@ export async function mountQueueDashboard(app: NestFastifyApplication, config: A
           const caller = await callerFor(query.token, JWT_AUDIENCE);
           if (!caller?.allowed) return deny(reply, request, caller);
           const dashboardToken = await jwt.signAsync(
-            { sub: caller.claims.sub, sid: caller.claims.sid },
+            { sub: caller.claims.sub, sid: caller.claims.sid, amr: caller.claims.amr ?? [] },
             { algorithm: JWT_ALGORITHM, expiresIn: DASHBOARD_TOKEN_TTL_SECONDS, issuer: JWT_ISSUER, audience: QUEUE_DASHBOARD_AUDIENCE, secret: config.auth.jwtSecret },
           );
           // request.protocol honours X-Forwarded-Proto only with TRUST_PROXY, so a client cannot claim https.

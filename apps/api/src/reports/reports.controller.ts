@@ -1,93 +1,21 @@
 import { Controller, Get, Headers, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiProduces, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
 import { AccessScope, CurrentPrincipal, Principal, Roles } from '@slp/platform';
-import { PIPELINE_STAGES, type PipelineStage } from '@slp/talent';
 import {
   CohortReport,
   CohortReportService,
   csvStream,
-  EQUALITY_GROUPS,
-  EQUALITY_MEASURES,
-  type EqualityGroup,
-  type EqualityMeasure,
   EqualityReport,
   EqualityReportService,
-  FUNNEL_GROUPS,
   FUNNEL_STAGES,
-  type FunnelGroup,
   FunnelReport,
   PipelinePeopleService,
   PipelineReportService,
   type ReportFreshness,
 } from '@slp/reports';
-import { IsInstant } from '../http/instant.transform';
-import { PageQueryDto } from '../http/page-query.dto';
-
-/** `?format=csv` (or `Accept: text/csv`) streams any report as CSV. */
-class FormatQueryDto {
-  @IsOptional()
-  @IsIn(['json', 'csv'])
-  format?: 'json' | 'csv';
-}
-
-export class PipelineReportQueryDto extends FormatQueryDto {
-  @IsOptional()
-  @IsUUID()
-  systemId?: string;
-
-  @IsOptional()
-  @IsUUID()
-  placeId?: string;
-
-  @IsOptional()
-  @IsUUID()
-  programmeId?: string;
-
-  /** Count a stage only when it was reached on or after this instant. */
-  @IsOptional()
-  @IsInstant()
-  from?: Date;
-
-  /** … and before this one. */
-  @IsOptional()
-  @IsInstant()
-  to?: Date;
-
-  @IsOptional()
-  @IsIn(FUNNEL_GROUPS)
-  groupBy?: FunnelGroup;
-}
-
-export class EqualityReportQueryDto extends FormatQueryDto {
-  @IsOptional()
-  @IsUUID()
-  systemId?: string;
-
-  @IsOptional()
-  @IsIn(EQUALITY_MEASURES)
-  measure?: EqualityMeasure;
-
-  @IsOptional()
-  @IsIn(EQUALITY_GROUPS)
-  groupBy?: EqualityGroup;
-}
-
-export class PipelinePeopleQueryDto extends PageQueryDto {
-  @IsOptional()
-  @IsUUID()
-  systemId?: string;
-
-  @IsOptional()
-  @IsIn(PIPELINE_STAGES)
-  stage?: PipelineStage;
-
-  @IsOptional()
-  @IsIn(['json', 'csv'])
-  format?: 'json' | 'csv';
-}
+import { EqualityReportQueryDto, FormatQueryDto, PipelinePeopleQueryDto, PipelineReportQueryDto } from './dto/report-query.dto';
 
 @ApiTags('reports')
 @Controller('reports')

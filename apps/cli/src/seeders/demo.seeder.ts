@@ -10,8 +10,10 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PROGRAMMES, DEMO_TALENT_POOLS, REGIO
 
 /**
  * Demo data: the regions, the 42 ICSs, Places and organisations in five systems, one account
- * per role, three programmes with an open cohort and sessions each, two talent pools, and the
- * neighbourhood health demo set (see neighbourhood-demo.ts). Safe to run again: existing rows are kept, missing ones added.
+ * per role, three programmes with an open cohort and sessions each, two talent pools, a
+ * pipeline of nominated, enrolled and appointed staff in five systems (so reports have numbers),
+ * and the neighbourhood health demo set (see neighbourhood-demo.ts).
+ * Safe to run again: existing rows are kept, missing ones added.
  */
 export class DemoSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
@@ -123,6 +125,71 @@ export class DemoSeeder extends Seeder {
     }
     await em.flush();
 
+    await this.seedPipeline(em, systems, organisations, today, day);
     await seedNeighbourhoodDemo(em, systems);
   }
+
+  /**
+   * A leadership pipeline to report on: in each system with detail, 30 staff nominated to the
+   * national programme, 24 of them consented, 16 in last year's cohort (12 completed), 8 rated
+   * ready now and appointed. Every count is above the disclosure threshold, so the funnel shows
+   * numbers. The pipeline summary picks these up in this transaction (its triggers): the funnel is
+   * full the moment seeding ends. Added once, with the past cohort.
+   */
+  private async seedPipeline(em: EntityManager, systems: Map<string, System>, organisations: Map<string, Organisation>, today: number, day: number): Promise<void> {
+    const programme = await em.findOneOrFail(Programme, { title: DEMO_PROGRAMMES[0]!.title });
+    const cohortName = 'Previous cohort (completed)';
+    if (await em.count(Cohort, { programme, name: cohortName })) return;
+    const lead = await em.findOneOrFail(Account, { person: { email: DEMO_PIPELINE_NOMINATOR } }, { populate: ['person'] });
+    const systemCodes = Object.keys(SYSTEM_DETAIL);
+    const cohort = em.create(Cohort, {
+      programme,
+      name: cohortName,
+      capacity: 20 * systemCodes.length,
+      seatsTaken: 0,
+      waitlistTickets: 0,
+      enrolmentOpensAt: new Date(today - 330 * day),
+      enrolmentClosesAt: new Date(today - 300 * day),
+      startsAt: new Date(today - 270 * day),
+      endsAt: new Date(today - 20 * day),
+      status: 'completed',
+      requiresApproval: false,
+      waitlistEnabled: false,
+      offerWindowHours: 0,
+      createdAt: new Date(today - 340 * day),
+      updatedAt: new Date(),
+    });
+    await em.flush();
+    for (const code of systemCodes) {
+      const organisation = organisations.get(SYSTEM_DETAIL[code]!.organisations[0]!.odsCode)!;
+      await em.execute(
+        `with staff as materialized (
+           select gen_random_uuid() as id, gen_random_uuid() as nomination_id, n from generate_series(1, 30) n),
+         people as (
+           insert into person (id, email, given_name, family_name, organisation_id, staff_group, grade, job_title, created_at, updated_at)
+           select id, format('pipeline.%s.%s@demo.leadership.example', lower(?), n), 'Demo', format('Colleague %s', n), ?,
+                  (array['nursing_midwifery_registered', 'medical_dental', 'allied_health_professionals', 'administrative_clerical'])[1 + n % 4],
+                  (array['band_8a', 'band_8b', 'band_8c', 'band_8d'])[1 + n % 4], 'Service lead', now() - interval '400 days', now()
+             from staff returning id),
+         nominations as (
+           insert into nomination (id, nominee_id, nominator_account_id, nominator_id, programme_id, target_system_id, status, readiness, performance, potential, rationale, grid_shared_with_nominee, line_manager_notified, created_at, updated_at)
+           select nomination_id, id, ?, ?, ?, ?, case when n <= 16 then 'enrolled' when n <= 24 then 'accepted' else 'awaiting_consent' end,
+                  case when n <= 8 then 'ready_now' else 'ready_1_2_years' end, 2 + n % 2, 2 + (n + 1) % 2, 'Demo nomination: leads improvement across teams.', false, false, now() - interval '360 days', now()
+             from staff returning id),
+         consents as (
+           insert into nomination_event (id, nomination_id, from_status, to_status, actor_role, at)
+           select gen_random_uuid(), nomination_id, 'awaiting_consent', 'consented', 'nominee', now() - interval '350 days' from staff where n <= 24 returning id),
+         enrolments as (
+           insert into enrolment (id, cohort_id, person_id, status, source, enrolled_at, ended_at, created_at, updated_at)
+           select gen_random_uuid(), ?, id, case when n <= 12 then 'completed' else 'not_completed' end, 'nomination', now() - interval '320 days', now() - interval '20 days', now() - interval '320 days', now()
+             from staff where n <= 16 returning id)
+         insert into appointment (id, person_id, post, organisation_id, appointed_on, recorded_by_account_id, created_at)
+         select gen_random_uuid(), id, 'Associate Director of Transformation', ?, current_date - 10, ?, now() from staff where n <= 8`,
+        [code, organisation.id, lead.id, lead.person.id, programme.id, systems.get(code)!.id, cohort.id, organisation.id, lead.id],
+      );
+    }
+  }
 }
+
+/** The programme lead recorded as nominating the demo pipeline. */
+const DEMO_PIPELINE_NOMINATOR = 'lsc.lead@demo.leadership.example';

@@ -129,6 +129,9 @@ export async function seedNational(databaseUrl: string, options: NationalSeedOpt
       await client.query(`set local timezone = 'UTC'`);
       await client.query(`set local statement_timeout = 0`);
       await client.query(`set local jit = off`);
+      // The pipeline summary's triggers would sync a million people at commit: skip them for this
+      // load; the caller rebuilds the summary afterwards (seed:national does).
+      await client.query(`set local slp.pipeline_bulk = 'on'`);
       const sql = new SqlBuilder(seed, asOf);
       for (const step of steps(sql, plan)) {
         const t0 = Date.now();

@@ -34,7 +34,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
       'expire-offers': () => enrolments.expireOffers(new Date()),
       'create-reminders': () => reminders.createDue(new Date()),
       'lead-digest': () => digest.createWeekly(new Date()),
-      'refresh-reports': () => reports.refresh().then(() => 0),
+      'refresh-reports': () => reports.rebuild(),
       retention: () => retention.run(new Date()).then((run) => run.erased + run.payloadsCleared),
     };
   }

@@ -8,8 +8,13 @@ export const MAINTENANCE_JOBS = {
   expireOffers: { name: 'expire-offers', repeat: { every: 60_000 } },
   /** Write session reminders (7 days and 24 hours before) to the outbox. */
   createReminders: { name: 'create-reminders', repeat: { every: 15 * 60_000 } },
-  /** Rebuild the pipeline summary reports read (person_pipeline): reports are at most this stale. */
-  refreshReports: { name: 'refresh-reports', repeat: { every: 10 * 60_000 } },
+  /**
+   * Repair the pipeline summary reports read (person_pipeline). It is kept current by each change's
+   * own transaction; this nightly pass corrects only rows something wrote around the triggers (a
+   * bulk load, a restore, a hand edit) and logs how many. (The id is the one the old 10-minute
+   * rebuild had, so upgrading reschedules it rather than leaving a second scheduler behind.)
+   */
+  refreshReports: { name: 'refresh-reports', repeat: { pattern: '30 2 * * *', tz: 'Europe/London' } },
   /** Monday morning digest for programme leads. */
   leadDigest: { name: 'lead-digest', repeat: { pattern: '0 8 * * 1', tz: 'Europe/London' } },
   /** Sunday night: erase people inactive for RETENTION_INACTIVE_YEARS, clear old email payloads. */

@@ -1,11 +1,11 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { ForbiddenError, NotAuthenticatedError } from '../errors/domain-errors';
-import { ACCESS_POLICY, AccessPolicy } from './access.decorators';
+import { ForbiddenError, MfaRequiredError, NotAuthenticatedError } from '../errors/domain-errors';
+import { ACCESS_POLICY, AccessPolicy, ALLOW_WITHOUT_MFA } from './access.decorators';
 import type { Principal } from './principal';
 
-/** Global guard: authenticates with the `jwt` strategy unless the route is public, then checks roles. */
+/** Global guard: authenticates with the `jwt` strategy unless the route is public, holds a session still owing MFA to the set-up routes, then checks roles. */
 @Injectable()
 export class AccessGuard extends AuthGuard('jwt') {
   constructor(private readonly reflector: Reflector) {
@@ -18,6 +18,9 @@ export class AccessGuard extends AuthGuard('jwt') {
     if (policy.kind === 'public') return true;
     await super.canActivate(context);
     const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
+    if (principal.mfaPending && !this.reflector.getAllAndOverride<boolean | undefined>(ALLOW_WITHOUT_MFA, [context.getHandler(), context.getClass()])) {
+      throw new MfaRequiredError('Your role needs multi-factor sign-in. Set up an authenticator app at /me/mfa/totp, then sign in again with a code.');
+    }
     if (policy.kind === 'roles' && !policy.roles.some((role) => principal.roles.includes(role))) {
       throw new ForbiddenError(`This needs one of the roles: ${policy.roles.join(', ')}.`);
     }

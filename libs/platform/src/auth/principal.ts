@@ -16,4 +16,12 @@ export interface Principal {
    * the platform builds itself (jobs, the CLI) leave it out and count as verified.
    */
   readonly emailVerified?: boolean;
+  /**
+   * True when the account's role needs multi-factor sign-in (MFA_REQUIRED_ROLES) and this session
+   * was not started with a second factor: the guard then opens only routes marked
+   * {@link AllowWithoutMfa}. Principals the platform builds itself leave it out.
+   */
+  readonly mfaPending?: boolean;
+  /** The session (access token `sid`) the request came with, when it came with one. */
+  readonly sessionId?: string;
 }

@@ -137,6 +137,25 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('multi-factor sign-in', () => {
+    it('requires MFA of admins unless told otherwise, takes a list of roles, and none turns the rule off', () => {
+      expect(loadConfig({ NODE_ENV: 'test' }).auth.mfaRequiredRoles).toEqual(['admin']);
+      expect(loadConfig({ NODE_ENV: 'test', MFA_REQUIRED_ROLES: '' }).auth.mfaRequiredRoles).toEqual(['admin']);
+      expect(loadConfig({ NODE_ENV: 'test', MFA_REQUIRED_ROLES: 'admin, programme_lead,admin' }).auth.mfaRequiredRoles).toEqual(['admin', 'programme_lead']);
+      expect(loadConfig({ NODE_ENV: 'test', MFA_REQUIRED_ROLES: 'none' }).auth.mfaRequiredRoles).toEqual([]);
+      expect(problemsFor({ NODE_ENV: 'test', MFA_REQUIRED_ROLES: 'admin,superuser' }).message).toContain('MFA_REQUIRED_ROLES must list roles among participant, programme_lead, coach, admin, or be none');
+    });
+
+    it('keys TOTP encryption from MFA_ENCRYPTION_KEY, else from JWT_SECRET, never echoing it, and refuses the JWT secret itself in production', () => {
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: LONG_SECRET }).auth.mfaEncryptionKey).toBe(LONG_SECRET);
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: LONG_SECRET, MFA_ENCRYPTION_KEY: `${LONG_SECRET}-mfa` }).auth.mfaEncryptionKey).toBe(`${LONG_SECRET}-mfa`);
+      expect(problemsFor({ NODE_ENV: 'production', JWT_SECRET: LONG_SECRET, MFA_ENCRYPTION_KEY: LONG_SECRET }).message).toContain('MFA_ENCRYPTION_KEY must differ from JWT_SECRET');
+      const { message } = problemsFor({ ...DEV, MFA_ENCRYPTION_KEY: 'too-short-secret' });
+      expect(message).toContain('MFA_ENCRYPTION_KEY must be at least 32 characters');
+      expect(message).not.toContain('too-short-secret');
+    });
+  });
+
   describe('secrets', () => {
     it('never echoes a rejected JWT_SECRET', () => {
       const secret = 'hunter2-but-too-short';

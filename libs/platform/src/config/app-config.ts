@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Role, ROLES } from '../auth/principal';
 
 /**
  * The platform's configuration, validated once at boot. Nothing else reads `process.env`:
@@ -58,6 +59,12 @@ export interface AppConfig {
     readonly registerWindowSeconds: number;
     /** Verification emails an account may ask to be re-sent per hour. */
     readonly verificationResendMaxPerHour: number;
+    /** Roles whose sessions reach only /me and the MFA set-up until they sign in with a second factor. */
+    readonly mfaRequiredRoles: readonly Role[];
+    /** Secret: input keying material for the key that encrypts TOTP secrets at rest (HKDF-SHA256). */
+    readonly mfaEncryptionKey: string;
+    /** Password-reset emails one client IP may ask for per hour (the answer is 202 either way). */
+    readonly passwordResetMaxPerIp: number;
   };
   readonly retention: {
     /** People with no activity for this many years are erased by the weekly retention job. */
@@ -173,6 +180,14 @@ const envSchema = z
     REGISTER_MAX_GLOBAL: integer(1, 10000000).default(300),
     REGISTER_WINDOW_SECONDS: integer(1, 86400).default(3600),
     EMAIL_VERIFICATION_RESEND_MAX_PER_HOUR: integer(1, 100).default(3),
+    // `none` turns the rule off (an empty value means unset, as everywhere here, so the default applies).
+    MFA_REQUIRED_ROLES: z
+      .string()
+      .transform((v) => (v.trim() === 'none' ? [] : v.split(',').map((s) => s.trim()).filter(Boolean)))
+      .pipe(z.array(z.enum(ROLES, { message: `must list roles among ${ROLES.join(', ')}, or be none` })))
+      .default(['admin']),
+    MFA_ENCRYPTION_KEY: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+    PASSWORD_RESET_MAX_PER_IP: integer(1, 100000).default(10),
     // The NHS Records Management Code keeps "other training records" 6 years; an organisation's IG lead may choose otherwise.
     RETENTION_INACTIVE_YEARS: integer(1, 100).default(6),
     NOTIFICATION_PAYLOAD_DAYS: integer(1, 3650).default(90),
@@ -187,6 +202,9 @@ const envSchema = z
     }
     if (env.NODE_ENV === 'production' && env.JWT_SECRET === DEV_JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must not be the development default in production' });
+    }
+    if (env.NODE_ENV === 'production' && env.MFA_ENCRYPTION_KEY && env.MFA_ENCRYPTION_KEY === env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['MFA_ENCRYPTION_KEY'], message: 'must differ from JWT_SECRET (leave it unset to derive a separate key from JWT_SECRET)' });
     }
     if (env.LOGIN_ALERT_AFTER_FAILURES > env.LOGIN_MAX_FAILURES_PER_ACCOUNT) {
       ctx.addIssue({ code: 'custom', path: ['LOGIN_ALERT_AFTER_FAILURES'], message: `must be at most LOGIN_MAX_FAILURES_PER_ACCOUNT (${env.LOGIN_MAX_FAILURES_PER_ACCOUNT}), or the alert would never be sent` });
@@ -209,7 +227,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
         const value = input[name];
-        const shown = value === undefined || /SECRET|PASSWORD/.test(name) ? '' : ` (got "${withoutCredentials(value)}")`;
+        const shown = value === undefined || /SECRET|PASSWORD|KEY/.test(name) ? '' : ` (got "${withoutCredentials(value)}")`;
         return `${name} ${issue.message}${shown}`;
       }),
     );
@@ -234,6 +252,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       registerMaxGlobal: env.REGISTER_MAX_GLOBAL,
       registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
       verificationResendMaxPerHour: env.EMAIL_VERIFICATION_RESEND_MAX_PER_HOUR,
+      mfaRequiredRoles: [...new Set(env.MFA_REQUIRED_ROLES)],
+      // Unset: keyed from JWT_SECRET, but through HKDF with its own label, so the two keys are unrelated.
+      mfaEncryptionKey: env.MFA_ENCRYPTION_KEY ?? env.JWT_SECRET ?? DEV_JWT_SECRET,
+      passwordResetMaxPerIp: env.PASSWORD_RESET_MAX_PER_IP,
     },
     retention: { inactiveYears: env.RETENTION_INACTIVE_YEARS, notificationPayloadDays: env.NOTIFICATION_PAYLOAD_DAYS },
     imports: { maxUploadBytes: env.IMPORT_MAX_UPLOAD_BYTES, esrColumns: env.ESR_COLUMN_MAP ?? DEFAULT_ESR_COLUMNS },

@@ -86,3 +86,13 @@ export class EmailNotVerifiedError extends DomainError {
   readonly title = 'Email address not verified';
   readonly kind = 'email-not-verified';
 }
+
+/**
+ * The caller's role needs multi-factor sign-in, and this session was not started with a second
+ * factor: until it is, only the account's own page and the MFA set-up are open to it.
+ */
+export class MfaRequiredError extends DomainError {
+  readonly status = 403;
+  readonly title = 'Multi-factor authentication required';
+  readonly kind = 'mfa-required';
+}

@@ -1,6 +1,6 @@
 import { PartialType } from '@nestjs/mapped-types';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, ValidateIf, ValidateNested } from 'class-validator';
 import { InvalidInputError } from './domain-errors';
 import { AllowLineBreaks, jsonDepth, MAX_JSON_DEPTH, Nullable, textProblem } from './input-rules';
 import { InputValidationPipe } from './input-validation.pipe';
@@ -34,6 +34,15 @@ class CreateThingDto {
 }
 
 class UpdateThingDto extends PartialType(CreateThingDto) {}
+
+class ContactDto {
+  @IsEmail()
+  email!: string;
+
+  @IsOptional()
+  @IsUrl()
+  homepage?: string;
+}
 
 async function fieldErrors(dto: Function, body: unknown): Promise<{ field: string; message: string }[]> {
   try {
@@ -96,5 +105,13 @@ describe('input rules', () => {
     expect(await fieldErrors(CreateThingDto, JSON.parse('{"name":"a","grid":' + '{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000) + '}'))).toEqual([
       { field: 'body', message: `body must not nest deeper than ${MAX_JSON_DEPTH} levels` },
     ]);
+  });
+
+  it('refuses a lone surrogate (JSON "\\ud800") as a field error, where validator.js would throw', async () => {
+    expect(textProblem('name', 'a\ud800b', false)).toEqual(expect.stringContaining('well-formed'));
+    expect(textProblem('name', 'a\udfffb', true)).toEqual(expect.stringContaining('well-formed'));
+    expect(await fieldErrors(ContactDto, JSON.parse('{"email":"\\ud800a@nhs.example"}'))).toEqual([{ field: 'email', message: expect.stringContaining('well-formed') }]);
+    expect(await fieldErrors(ContactDto, JSON.parse('{"email":"a@nhs.example","homepage":"https://x.example/\\udc00"}'))).toEqual([{ field: 'homepage', message: expect.stringContaining('well-formed') }]);
+    expect(await fieldErrors(ContactDto, { email: 'a@nhs.example' })).toEqual([]);
   });
 });

@@ -7,6 +7,8 @@ import type { FieldError } from './domain-errors';
  * - no string carries a C0 control character (PostgreSQL refuses NUL in text; the others, and
  *   bidi overrides, make names and titles display as something they are not: CVE-2021-42574);
  *   tab, line feed and carriage return are allowed only where a field says `@AllowLineBreaks()`;
+ * - no string is ill-formed UTF-16 (a lone surrogate, which JSON can spell as "\ud800"): it has
+ *   no UTF-8 form, and validator.js's checks (isEmail, isURL) throw on it instead of refusing it;
  * - `null` is refused unless the field says `@Nullable()` (or has a `@ValidateIf` that skips null).
  */
 
@@ -46,8 +48,16 @@ export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
   return deepest;
 }
 
+/** Whether any string in `value` (keys included) is ill-formed UTF-16; `value` nests at most {@link MAX_JSON_DEPTH} deep by now. */
+export function hasIllFormedText(value: unknown): boolean {
+  if (typeof value === 'string') return !value.isWellFormed();
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, child]) => !key.isWellFormed() || hasIllFormedText(child));
+}
+
 /** Why `text` is not acceptable in a field, or undefined if it is. */
 export function textProblem(field: string, text: string, allowLineBreaks: boolean): string | undefined {
+  if (!text.isWellFormed()) return `${field} must be well-formed Unicode text (it has a lone surrogate)`;
   if (FORBIDDEN_CHARACTERS.test(text)) return `${field} must not contain control or bidirectional formatting characters`;
   if (!allowLineBreaks && LINE_BREAKS.test(text)) return `${field} must be a single line without tabs or line breaks`;
   return undefined;

@@ -1,7 +1,7 @@
 import { ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
 import type { ValidationError as ClassValidationError, ValidatorOptions } from 'class-validator';
 import { InvalidInputError } from './domain-errors';
-import { inputRuleErrors, jsonDepth, MAX_JSON_DEPTH, primitiveInputErrors } from './input-rules';
+import { hasIllFormedText, inputRuleErrors, jsonDepth, MAX_JSON_DEPTH, primitiveInputErrors } from './input-rules';
 import { validationExceptionFactory } from './validation-exception.factory';
 
 /**
@@ -38,8 +38,12 @@ export class InputValidationPipe extends ValidationPipe {
   }
 
   protected override async validate(object: object, validatorOptions?: ValidatorOptions): Promise<ClassValidationError[]> {
+    const ruleErrors = inputRuleErrors(object);
+    // validator.js (behind @IsEmail, @IsUrl…) throws on a lone surrogate rather than refusing it:
+    // such input gets the input rules' answer alone.
+    if (hasIllFormedText(object)) return ruleErrors;
     const errors = await super.validate(object, validatorOptions);
-    return mergeErrors(errors, inputRuleErrors(object));
+    return mergeErrors(errors, ruleErrors);
   }
 }
 

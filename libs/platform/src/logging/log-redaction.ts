@@ -9,7 +9,7 @@ export const CENSOR = '[REDACTED]';
 
 /** Keys whose values are secret or personal, compared without case, `_` or `-`. */
 const SENSITIVE_KEYS = new Set(
-  ['password', 'passwd', 'token', 'jwt', 'secret', 'apiKey', 'authorization', 'cookie', 'email', 'recipient', 'name', 'givenName', 'familyName', 'challengeToken', 'credential', 'signature'].map(
+  ['password', 'passwd', 'token', 'jwt', 'secret', 'apiKey', 'authorization', 'cookie', 'email', 'recipient', 'name', 'givenName', 'familyName', 'challengeToken', 'credential', 'signature', 'recoveryCodes', 'otpauthUrl', 'qrSvg'].map(
     normalise,
   ),
 );

@@ -1,6 +1,6 @@
 import { PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { COHORT_STATUSES, type Cohort, type CohortCounts, type CohortStatus } from '@slp/learning';
+import { COHORT_STATUSES, type CohortCounts, type CohortSnapshot, type CohortStatus } from '@slp/learning';
 import { IsInstant } from '../../http/instant.transform';
 import { PageQueryDto } from '../../http/page-query.dto';
 import { Trim } from '../../http/trim.transform';
@@ -79,7 +79,7 @@ export class CohortDto {
   offerWindowHours!: number;
 }
 
-export function toCohortDto(cohort: Cohort, counts: CohortCounts): CohortDto {
+export function toCohortDto(cohort: CohortSnapshot, counts: CohortCounts): CohortDto {
   return {
     id: cohort.id,
     programmeId: cohort.programme.id,

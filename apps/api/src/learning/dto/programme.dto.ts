@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { AllowLineBreaks, Nullable } from '@slp/platform';
 import { GRADES, type Grade, STAFF_GROUPS, type StaffGroup } from '@slp/identity';
-import { AFC_BANDS, eligibilitySummary, LEADERSHIP_LEVELS, type LeadershipLevel, type Programme } from '@slp/learning';
+import { AFC_BANDS, eligibilitySummary, LEADERSHIP_LEVELS, type LeadershipLevel, type ProgrammeSnapshot } from '@slp/learning';
 import { PageQueryDto } from '../../http/page-query.dto';
 import { Trim } from '../../http/trim.transform';
 
@@ -86,7 +86,7 @@ export class ProgrammeDto {
   fundingPence!: number | null;
 }
 
-export function toProgrammeDto(programme: Programme): ProgrammeDto {
+export function toProgrammeDto(programme: ProgrammeSnapshot): ProgrammeDto {
   return {
     id: programme.id,
     title: programme.title,
