@@ -174,16 +174,32 @@ describe('cli (e2e)', () => {
       const second = await cli(['db:seed:demo'], { DATABASE_URL: database.url });
       expect(second.code).toBe(0);
 
-      expect(afterFirst).toEqual([{ regions: '7', systems: '42', accounts: '8', places: '19', organisations: '37' }]);
+      expect(afterFirst).toEqual([{ regions: '7', systems: '42', accounts: '8', places: '24', organisations: '37' }]);
       // Demo accounts are ready to use: none waits for email verification.
       expect(await query<{ n: string }>(database.url, `select count(*) as n from account where email_verified_at is null`)).toEqual([{ n: '0' }]);
       expect(detailAfterFirst).toEqual([
+        { name: 'Birmingham and Solihull', places: 1, organisations: 0 },
+        { name: 'Bristol, North Somerset and South Gloucestershire', places: 1, organisations: 0 },
         { name: 'Frimley', places: 3, organisations: 5 },
         { name: 'Greater Manchester', places: 4, organisations: 8 },
+        { name: 'Kent and Medway', places: 1, organisations: 0 },
         { name: 'Lancashire and South Cumbria', places: 4, organisations: 9 },
+        { name: 'Norfolk and Waveney', places: 1, organisations: 0 },
         { name: 'North East and North Cumbria', places: 4, organisations: 8 },
         { name: 'Surrey Heartlands', places: 4, organisations: 7 },
+        { name: 'West Yorkshire', places: 1, organisations: 0 },
       ]);
+      // Neighbourhood health: 18 demo Places in ten ICSs, two years of six indicators each, with baselines and two assessments.
+      const neighbourhood = () =>
+        query<{ places: string; demo: string; systems: string; values: string; baselines: string; assessments: string; practices: string; mentoring: string }>(
+          database.url,
+          `select (select count(*) from nh_place) places, (select count(*) from nh_place where demo) demo,
+                  (select count(distinct p.system_id) from nh_place np join place p on p.id = np.place_id) systems,
+                  (select count(*) from nh_indicator_value) "values", (select count(*) from nh_baseline) baselines,
+                  (select count(*) from nh_assessment) assessments, (select count(*) from nh_practice) practices, (select count(*) from nh_mentoring) mentoring`,
+        );
+      const neighbourhoodAfterSecond = await neighbourhood();
+      expect(neighbourhoodAfterSecond).toEqual([{ places: '18', demo: '18', systems: '10', values: String(18 * 6 * 24), baselines: String(18 * 6), assessments: '36', practices: '5', mentoring: '1' }]);
       expect(await counts()).toEqual(afterFirst);
       expect(await detail()).toEqual(detailAfterFirst);
       // The pipeline reports have numbers straight away (the summary is written as the seed runs),

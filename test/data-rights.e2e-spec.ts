@@ -150,7 +150,7 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
 
     it('has an area for the person, their account, equality monitoring, enrolments, nominations, emails and the audit log', () => {
       const names = api.app.get(PersonalDataRegistry).areas.map((area) => area.name).sort();
-      expect(names).toEqual(['account', 'audit-log', 'emails', 'enrolments', 'equality-monitoring', 'nominations', 'person']);
+      expect(names).toEqual(['account', 'audit-log', 'emails', 'enrolments', 'equality-monitoring', 'neighbourhood-health', 'nominations', 'person']);
     });
   });
 
@@ -162,7 +162,7 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
       expect(response.headers['content-disposition']).toBe(`attachment; filename="personal-data-${subject.person.id}.zip"`);
       expect(response.headers['cache-control']).toBe('no-store');
       const files = await zipOf(response);
-      expect([...files.keys()].sort()).toEqual(['README.txt', 'account.json', 'audit-log.json', 'emails.json', 'enrolments.json', 'equality-monitoring.json', 'nominations.json', 'person.json']);
+      expect([...files.keys()].sort()).toEqual(['README.txt', 'account.json', 'audit-log.json', 'emails.json', 'enrolments.json', 'equality-monitoring.json', 'neighbourhood-health.json', 'nominations.json', 'person.json']);
       const json = (name: string) => JSON.parse(files.get(name)!) as Record<string, any>;
 
       expect(files.get('README.txt')).toContain('nominations.json');

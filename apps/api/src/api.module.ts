@@ -7,6 +7,7 @@ import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
 import { BulkEnrolmentModule, ImportsModule } from '@slp/imports';
 import { LearningModule } from '@slp/learning';
+import { NeighbourhoodModule } from '@slp/neighbourhood';
 import { EMAIL_QUEUE, NotificationsModule } from '@slp/notifications';
 import { ReportsModule } from '@slp/reports';
 import { TalentModule } from '@slp/talent';
@@ -32,6 +33,7 @@ import { MeController } from './me/me.controller';
 import { PeopleController } from './people/people.controller';
 import { ImportsController } from './imports/imports.controller';
 import { BulkEnrolmentController } from './imports/bulk-enrolment.controller';
+import { NEIGHBOURHOOD_CONTROLLERS } from './neighbourhood/neighbourhood.controllers';
 
 @Module({})
 export class ApiModule {
@@ -51,6 +53,7 @@ export class ApiModule {
         IdentityModule,
         LearningModule,
         TalentModule,
+        NeighbourhoodModule,
         NotificationsModule,
         ReportsModule,
         DataRightsModule,
@@ -80,6 +83,7 @@ export class ApiModule {
         DataRightsController,
         ImportsController,
         BulkEnrolmentController,
+        ...NEIGHBOURHOOD_CONTROLLERS,
       ],
       providers: [JwtStrategy, LocalStrategy],
     };

@@ -6,6 +6,7 @@ import { IDENTITY_NOTIFICATION_KINDS, IdentityModule } from '@slp/identity';
 import { ImportsWorkerModule } from '@slp/imports';
 import { LEARNING_NOTIFICATION_KINDS, LearningModule } from '@slp/learning';
 import { DIGEST_KINDS, NotificationDeliveryModule, REMINDER_KINDS, TemplateRenderer } from '@slp/notifications';
+import { NEIGHBOURHOOD_NOTIFICATION_KINDS, NeighbourhoodModule } from '@slp/neighbourhood';
 import { ReportsModule } from '@slp/reports';
 import { TALENT_NOTIFICATION_KINDS, TalentModule } from '@slp/talent';
 import { APP_CONFIG, AppConfig, AuditModule, bullOptions, ConfigModule, DatabaseModule, describeUrl, HealthModule, HealthService, LoggingModule, PasswordModule, RedisModule } from '@slp/platform';
@@ -15,7 +16,7 @@ import { MAINTENANCE_QUEUE } from './maintenance/maintenance.queue';
 const READY_TIMEOUT_MS = 60_000;
 
 /** Every email kind the platform writes to the outbox. */
-export const EMAIL_KINDS = [...IDENTITY_NOTIFICATION_KINDS, ...LEARNING_NOTIFICATION_KINDS, ...TALENT_NOTIFICATION_KINDS, ...REMINDER_KINDS, ...DIGEST_KINDS];
+export const EMAIL_KINDS = [...IDENTITY_NOTIFICATION_KINDS, ...LEARNING_NOTIFICATION_KINDS, ...TALENT_NOTIFICATION_KINDS, ...NEIGHBOURHOOD_NOTIFICATION_KINDS, ...REMINDER_KINDS, ...DIGEST_KINDS];
 
 /** Waits for PostgreSQL and Redis at start, then reports the worker ready; logs shutdown. */
 @Injectable()
@@ -69,6 +70,8 @@ export class WorkerModule {
         IdentityModule,
         LearningModule,
         TalentModule,
+        // Its personal-data area must be registered wherever erasure runs (the retention job).
+        NeighbourhoodModule,
         NotificationDeliveryModule,
         ReportsModule,
         DataRightsModule,

@@ -1,6 +1,6 @@
 /**
  * Example `data` for every email kind, in the shape the notifiers write to the outbox
- * (InvitationsService, EmailVerificationService, AuthService, LearningNotifier, TalentNotifier, SessionRemindersService with the links EmailSender adds,
+ * (InvitationsService, EmailVerificationService, AuthService, LearningNotifier, TalentNotifier, NeighbourhoodNotifier, SessionRemindersService with the links EmailSender adds,
  * LeadDigestService). For template tests, previews and the rendering benchmark.
  */
 
@@ -49,6 +49,16 @@ const nomination = {
   nomineeName: "Siobhan O'Connor",
   nominatorName: 'Gareth Jones',
   nominationUrl: `${PUBLIC_URL}/nominations/${nominationId}`,
+};
+
+const mentoringId = '0193a5c8-5b1e-7d40-8f2a-1c9e6b3d7a52';
+const mentoring = {
+  givenName: 'Oluwaseun',
+  menteePlace: 'Blackburn with Darwen',
+  mentorPlace: 'Morecambe Bay',
+  component: 'Integrated intermediate care',
+  goal: 'Bring step-up and step-down beds under one team so people leave hospital the day they are ready.',
+  mentoringUrl: `${PUBLIC_URL}/neighbourhood/mentoring/${mentoringId}`,
 };
 
 const reminder = {
@@ -185,6 +195,16 @@ export const EMAIL_EXAMPLES: Record<string, Record<string, unknown>> = {
     audience: 'nominator',
   },
   nomination_line_manager_notice: { ...nomination },
+
+  mentoring_proposed: { ...mentoring, audience: 'mentor', note: null, reflection: null },
+  mentoring_accepted: { ...mentoring, audience: 'mentee', note: 'Our frailty MDT meets on Tuesdays; your team is welcome to sit in from January.', reflection: null },
+  mentoring_declined: { ...mentoring, audience: 'mentee', note: 'We are mentoring two Places already this winter; please ask us again in the spring.', reflection: null },
+  mentoring_closed: {
+    ...mentoring,
+    audience: 'mentor',
+    note: null,
+    reflection: 'Daily huddles with community nursing and social care cut the wait for an intermediate care bed from four days to one.\nWe are now running them across all three neighbourhoods.',
+  },
 
   session_reminder_7d: { ...reminder },
   session_reminder_24h: { ...reminder },

@@ -46,6 +46,10 @@ const KEY_CONTENT: Record<string, string[]> = {
   nomination_accepted: ['Dear Siobhan', 'accepted your nomination for', 'You now have a place in the cohort'],
   nomination_rejected: ['Dear Gareth', "your nomination of Siobhan O'Connor", 'strong candidate for the next intake'],
   nomination_line_manager_notice: ['Hello,', "Gareth Jones has nominated Siobhan O'Connor", 'as their line manager'],
+  mentoring_proposed: ['Dear Oluwaseun', 'Blackburn with Darwen has asked Morecambe Bay to mentor it in', 'Integrated intermediate care', 'Please accept or decline the proposal', 'step-up and step-down beds'],
+  mentoring_accepted: ['Dear Oluwaseun', 'Morecambe Bay has agreed to mentor Blackburn with Darwen', 'sit in from January'],
+  mentoring_declined: ['Dear Oluwaseun', 'Morecambe Bay has declined the proposal', 'You can ask another Place'],
+  mentoring_closed: ['Dear Oluwaseun', 'has closed', 'What was learnt', 'from four days to one'],
   session_reminder_7d: ['Dear Priya', 'Action learning set 3: leading through conflict', 'Tuesday 1 December 2026, 9:30am to 4:30pm'],
   session_reminder_24h: ['Dear Priya', 'Action learning set 3: leading through conflict', 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjQ5ZjFh%40thread.v2/0'],
   lead_digest: ['Dear Oluwaseun', 'week beginning Monday 7 December 2026', 'West Yorkshire, January 2027: 3 applications', 'Aspiring Directors of Nursing: 1 nomination'],
@@ -69,6 +73,10 @@ const CALL_TO_ACTION: Record<string, string> = {
   nomination_accepted: 'nominationUrl',
   nomination_rejected: 'nominationUrl',
   lead_digest: 'dashboardUrl',
+  mentoring_proposed: 'mentoringUrl',
+  mentoring_accepted: 'mentoringUrl',
+  mentoring_declined: 'mentoringUrl',
+  mentoring_closed: 'mentoringUrl',
 };
 
 const HOSTILE = '<script>alert(1)</script> "quotes" & ampersands';

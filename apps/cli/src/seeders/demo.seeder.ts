@@ -5,12 +5,14 @@ import { Account, Grade, Person, StaffGroup } from '@slp/identity';
 import { Cohort, LeadershipLevel, Programme, Session } from '@slp/learning';
 import { TalentPool } from '@slp/talent';
 import { AuditEntry, PasswordHasher } from '@slp/platform';
+import { seedNeighbourhoodDemo } from './neighbourhood-demo';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PROGRAMMES, DEMO_TALENT_POOLS, REGIONS, SYSTEM_DETAIL, SYSTEMS } from './demo-directory.data';
 
 /**
  * Demo data: the regions, the 42 ICSs, Places and organisations in five systems, one account
- * per role, three programmes with an open cohort and sessions each, two talent pools, and a
- * pipeline of nominated, enrolled and appointed staff in five systems (so reports have numbers).
+ * per role, three programmes with an open cohort and sessions each, two talent pools, a
+ * pipeline of nominated, enrolled and appointed staff in five systems (so reports have numbers),
+ * and the neighbourhood health demo set (see neighbourhood-demo.ts).
  * Safe to run again: existing rows are kept, missing ones added.
  */
 export class DemoSeeder extends Seeder {
@@ -124,6 +126,7 @@ export class DemoSeeder extends Seeder {
     await em.flush();
 
     await this.seedPipeline(em, systems, organisations, today, day);
+    await seedNeighbourhoodDemo(em, systems);
   }
 
   /**

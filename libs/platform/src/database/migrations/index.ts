@@ -11,6 +11,7 @@ import { Migration20261204121_account_email_verification } from './Migration2026
 import { Migration2026120415001_imports } from './Migration2026120415001_imports';
 import { Migration20261204161_person_erased_at } from './Migration20261204161_person_erased_at';
 import { Migration202612053001_mfa_password_reset } from './Migration202612053001_mfa_password_reset';
+import { Migration2026120540001_neighbourhood } from './Migration2026120540001_neighbourhood';
 import { Migration202612055001_live_person_pipeline } from './Migration202612055001_live_person_pipeline';
 
 /** Every migration, in order. Listed explicitly so the compiled apps carry them without file discovery. */
@@ -27,5 +28,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration2026120415001_imports', class: Migration2026120415001_imports },
   { name: 'Migration20261204161_person_erased_at', class: Migration20261204161_person_erased_at },
   { name: 'Migration202612053001_mfa_password_reset', class: Migration202612053001_mfa_password_reset },
+  { name: 'Migration2026120540001_neighbourhood', class: Migration2026120540001_neighbourhood },
   { name: 'Migration202612055001_live_person_pipeline', class: Migration202612055001_live_person_pipeline },
 ];
