@@ -39,6 +39,8 @@ export interface TokenPair {
   readonly refreshToken: string;
   readonly expiresIn: number;
   readonly account: Account;
+  /** The session (refresh-token family) these tokens belong to: the access token's `sid`. */
+  readonly sessionId: string;
 }
 
 /** Claims of an access token; roles are re-read from the database on every request. */
@@ -262,6 +264,24 @@ export class AuthService {
     return { accountId: account.id, personId: account.person_id, roles: account.roles, systemIds: account.system_ids, emailVerified: account.email_verified };
   }
 
+  /**
+   * The principal of a portal session: the account must be active and the session (refresh-token
+   * family) neither signed out nor expired. Read from PostgreSQL, the record, on every request:
+   * the portal's cookie names the session but is never the authority on whether it still stands.
+   */
+  async principalForSession(accountId: unknown, sessionId: unknown): Promise<Principal | null> {
+    if (typeof accountId !== 'string' || !UUID.test(accountId) || typeof sessionId !== 'string' || !UUID.test(sessionId)) return null;
+    const [account] = await this.em.execute<{ id: string; person_id: string; roles: Role[]; system_ids: string[]; email_verified: boolean }[]>(
+      `select a.id, a.person_id, a.roles, a.system_ids, a.email_verified_at is not null as email_verified
+         from account a
+        where a.id = ? and a.status = 'active'
+          and exists (select 1 from refresh_token t where t.family_id = ? and t.account_id = a.id and t.revoked_at is null and t.expires_at > now())`,
+      [accountId, sessionId],
+    );
+    if (!account) return null;
+    return { accountId: account.id, personId: account.person_id, roles: account.roles, systemIds: account.system_ids, emailVerified: account.email_verified };
+  }
+
   private async issue(em: EntityManager, account: Account, familyId: string): Promise<TokenPair> {
     const { token: refreshToken, hash: refreshTokenHash } = newSecretToken();
     em.create(RefreshToken, {
@@ -274,7 +294,7 @@ export class AuthService {
     const expiresIn = this.config.auth.accessTokenTtlSeconds;
     const claims: AccessTokenClaims = { sub: account.id, sid: familyId };
     const accessToken = await this.jwt.signAsync(claims, { algorithm: JWT_ALGORITHM, expiresIn, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, secret: this.config.auth.jwtSecret });
-    return { accessToken, refreshToken, expiresIn, account };
+    return { accessToken, refreshToken, expiresIn, account, sessionId: familyId };
   }
 }
 
