@@ -13,6 +13,9 @@ import { WebSessionGuard } from './http/web-session.guard';
 import { HomeController } from './home/home.controller';
 import { SignInController } from './sign-in/sign-in.controller';
 import { RegisterController } from './sign-in/register.controller';
+import { ProgrammesController } from './programmes/programmes.controller';
+import { CohortsController } from './cohorts/cohorts.controller';
+import { LearningController } from './learning/learning.controller';
 
 export interface WebModuleOptions {
   readonly logDestination?: DestinationStream;
@@ -39,7 +42,7 @@ export class WebModule {
         LearningModule,
         NotificationsModule,
       ],
-      controllers: [HomeController, SignInController, RegisterController],
+      controllers: [HomeController, SignInController, RegisterController, ProgrammesController, CohortsController, LearningController],
       providers: [
         PageRenderer,
         AccessPolicyCheck,

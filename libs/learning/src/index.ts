@@ -19,3 +19,4 @@ export * from './enrolment-record';
 export * from './session-reminders.service';
 export * from './enrolment-events';
 export * from './learning-personal-data';
+export * from './learning-overview.service';

@@ -9,6 +9,8 @@ export interface WebSessionFields {
   sessionId: string;
   /** When the browser was last seen (ms since the epoch), for the idle timeout. */
   seenAt: number;
+  /** A one-off confirmation shown on the next page (post, redirect, get). */
+  flash: string;
   /** The CSRF secret (@fastify/csrf-protection keeps it here). */
   _csrf: string;
 }
