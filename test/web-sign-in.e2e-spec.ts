@@ -2,6 +2,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { account, organisation, system, TEST_PASSWORD } from './support/factories';
 import { expectAccessible, launchBrowser, newContext, signInThroughPage, startTestWeb, TestWeb } from './support/test-web';
 
+// A browser journey with an accessibility check on each page takes a few seconds per page.
+jest.setTimeout(90_000);
+
 describe('Portal: signing in, registering and signing out', () => {
   let web: TestWeb;
   let browser: Browser;
@@ -40,7 +43,7 @@ describe('Portal: signing in, registering and signing out', () => {
         expect(await page.getByRole('heading', { level: 1 }).count()).toBe(1);
         expect(await page.title()).toBe('Develop as a leader in your health and care system – System Leadership Platform');
         await expectAccessible(page);
-        await page.getByRole('link', { name: 'Sign in' }).first().click();
+        await page.getByRole('button', { name: 'Sign in' }).click();
         await page.waitForURL('**/sign-in');
         expect(await page.title()).toBe('Sign in – System Leadership Platform');
         await page.getByRole('link', { name: 'Create an account' }).waitFor();

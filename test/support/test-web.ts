@@ -1,6 +1,6 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServer } from 'node:net';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
@@ -32,6 +32,8 @@ export interface TestWeb {
   readonly clock: TestClock;
   /** A fresh EntityManager for arranging data and checking rows. */
   em(): EntityManager;
+  /** Runs library services as a request would: in an EntityManager context of their own. */
+  inContext<T>(work: () => Promise<T>): Promise<T>;
   url(path: string): string;
   close(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export async function startTestWeb(overrides: Record<string, string> = {}): Prom
     baseUrl,
     clock,
     em: () => orm.em.fork() as EntityManager,
+    inContext: (work) => RequestContext.create(orm.em, work),
     url: (path) => `${baseUrl}${path}`,
     close: async () => {
       await app.close();
@@ -85,15 +88,46 @@ export async function launchBrowser(): Promise<Browser> {
  * once rather than timed out.
  */
 export async function newContext(browser: Browser, web: TestWeb, options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL: web.baseUrl, javaScriptEnabled: options.javaScriptEnabled ?? true, locale: 'en-GB', timezoneId: 'Europe/London' });
+  const javaScriptEnabled = options.javaScriptEnabled ?? true;
+  const context = await browser.newContext({ baseURL: web.baseUrl, javaScriptEnabled, locale: 'en-GB', timezoneId: 'Europe/London' });
+  if (!javaScriptEnabled) withoutJavaScript.add(context);
   context.setDefaultTimeout(10_000);
   await context.route((url) => url.origin !== web.baseUrl, (route) => route.abort());
   return context;
 }
 
-/** Fails with the list of WCAG 2.2 A/AA violations axe-core finds on the page as it is now. */
+const withoutJavaScript = new WeakSet<BrowserContext>();
+const checkers = new WeakMap<Browser, BrowserContext>();
+
+/**
+ * Fails with the list of WCAG 2.2 A/AA violations axe-core finds on the page as it is now. axe
+ * runs as a script, which a page without JavaScript cannot: that page's HTML is checked as it
+ * is, at its own address (so its styles apply), in a context that runs axe but none of the
+ * page's own scripts.
+ */
 export async function expectAccessible(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  let target = page;
+  let done = async () => undefined as void;
+  if (withoutJavaScript.has(page.context())) {
+    const browser = page.context().browser()!;
+    let checker = checkers.get(browser);
+    if (!checker) {
+      checker = await browser.newContext({ locale: 'en-GB' });
+      checkers.set(browser, checker);
+    }
+    const html = await page.content();
+    const url = page.url();
+    target = await checker.newPage();
+    await target.route('**/*', async (route) => {
+      if (route.request().url() === url) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': "script-src 'none'" }, body: html });
+      if (new URL(route.request().url()).origin === new URL(url).origin) return route.continue();
+      return route.abort();
+    });
+    await target.goto(url);
+    done = () => target.close();
+  }
+  const results = await new AxeBuilder({ page: target }).withTags(WCAG_TAGS).analyze();
+  await done();
   const violations = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   expect({ url: page.url(), violations }).toEqual({ url: page.url(), violations: [] });
 }
