@@ -234,7 +234,7 @@ describe('session emails and reminders (e2e: two workers, real SMTP server)', ()
       for (const row of outbox) {
         const email = emails.get(row.id)!;
         const header = email.header('list-unsubscribe');
-        expect(header).toMatch(/^<http:\/\/localhost:3000\/api\/v1\/notification-preferences\/unsubscribe\?token=[^>]+>$/);
+        expect(header).toMatch(/^<http:\/\/localhost:3001\/unsubscribe\?token=[^>]+>$/);
         const link = new URL(header!.slice(1, -1));
         expect(link.searchParams.get('token')).toMatch(new RegExp(`^${row.recipient_person_id}\\.[A-Za-z0-9_-]{43}$`));
         expect(email.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');

@@ -163,6 +163,23 @@ describe('Portal: signing in, registering and signing out', () => {
         await expectAccessible(page);
         const [created] = await em.execute<{ pending_organisation_id: string }[]>(`select pending_organisation_id from person where email = ?`, [email]);
         expect(created).toEqual({ pending_organisation_id: trust.id });
+
+        // The emailed link lands on a portal page; only the person's own click uses it up.
+        const [verification] = await em.execute<{ data: { verifyUrl: string } }[]>(`select data from notification where kind = 'email_verification' and recipient_email = ?`, [email]);
+        const verifyUrl = new URL(verification!.data.verifyUrl);
+        expect(verifyUrl.origin).toBe(web.baseUrl);
+        await page.goto(`${verifyUrl.pathname}${verifyUrl.search}`);
+        await page.getByRole('heading', { level: 1, name: 'Confirm your email address' }).waitFor();
+        await expectAccessible(page);
+        const verified = async () => (await em.execute<{ v: boolean }[]>(`select a.email_verified_at is not null as v from account a join person p on p.id = a.person_id where p.email = ?`, [email]))[0]!.v;
+        expect(await verified()).toBe(false);
+        await page.getByRole('button', { name: 'Confirm email address' }).click();
+        await page.getByRole('heading', { level: 1, name: 'Email address confirmed' }).waitFor();
+        expect(await verified()).toBe(true);
+        await page.goto(`${verifyUrl.pathname}${verifyUrl.search}`);
+        await page.getByRole('button', { name: 'Confirm email address' }).click();
+        await page.getByText('This verification link has already been used').waitFor();
+        await expectAccessible(page);
       });
     });
   }

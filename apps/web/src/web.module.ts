@@ -13,6 +13,7 @@ import { WebSessionGuard } from './http/web-session.guard';
 import { HomeController } from './home/home.controller';
 import { SignInController } from './sign-in/sign-in.controller';
 import { RegisterController } from './sign-in/register.controller';
+import { VerifyEmailController } from './sign-in/verify-email.controller';
 import { ProgrammesController } from './programmes/programmes.controller';
 import { CohortsController } from './cohorts/cohorts.controller';
 import { LearningController } from './learning/learning.controller';
@@ -42,7 +43,7 @@ export class WebModule {
         LearningModule,
         NotificationsModule,
       ],
-      controllers: [HomeController, SignInController, RegisterController, ProgrammesController, CohortsController, LearningController],
+      controllers: [HomeController, SignInController, RegisterController, VerifyEmailController, ProgrammesController, CohortsController, LearningController],
       providers: [
         PageRenderer,
         AccessPolicyCheck,
