@@ -107,7 +107,8 @@ export class LearningController {
   }
 }
 
-function toItemView(item: LearningOverviewItem) {
+/** One enrolment as the page shows it (exported for the benchmark, which renders the same view model). */
+export function toItemView(item: LearningOverviewItem) {
   const { enrolment, cohort, programme } = item;
   return {
     enrolmentId: enrolment.id,
