@@ -20,7 +20,7 @@
  *
  * Environment: BENCH_CLIENTS (50), BENCH_REQUESTS (4000), BENCH_WARMUP (400), BENCH_COHORTS (3),
  * BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_REDIS_URL (redis://127.0.0.1:6379),
- * BENCH_KEEP_DB=1 (keep the database).
+ * BENCH_KEEP_DB=1 (keep the database), BENCH_WEB_NODE_OPTIONS (NODE_OPTIONS for the portal, e.g. --cpu-prof).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -66,7 +66,7 @@ async function main() {
 
   const webPort = await freePort();
   const barePort = await freePort();
-  const web = spawn(process.execPath, [dist('apps/web/src/main.js')], { env: { ...env, WEB_PORT: String(webPort), PUBLIC_URL: `http://127.0.0.1:${webPort}`, DATABASE_POOL_MAX: '20' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const web = spawn(process.execPath, [dist('apps/web/src/main.js')], { env: { ...env, ...(process.env.BENCH_WEB_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WEB_NODE_OPTIONS } : {}), WEB_PORT: String(webPort), PUBLIC_URL: `http://127.0.0.1:${webPort}`, DATABASE_POOL_MAX: '20' }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(web);
   keepLastLines(web, output);
   await waitFor(`http://127.0.0.1:${webPort}/sign-in`);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import type { Grade, StaffGroup } from '@slp/identity';
 import { AccessScope } from '@slp/platform';
 import type { CohortStatus } from './cohort-status';
 import { EnrolmentRecord, toEnrolmentRecord } from './enrolment-record';
@@ -55,10 +56,24 @@ export class LearningOverviewService {
     }));
   }
 
+  /**
+   * What a participant's page of a cohort shows beside the cohort itself (whose visibility the
+   * caller has checked): its sessions, the caller's live enrolment in it, and the staff group and
+   * grade eligibility is judged on — read at once, as the page waits for all three.
+   */
+  async cohortPage(scope: AccessScope, cohortId: string): Promise<{ sessions: SessionRecord[]; mine: EnrolmentRecord | null; profile: { staffGroup: StaffGroup | null; grade: Grade | null } }> {
+    const [sessions, mine, [profile]] = await Promise.all([
+      this.em.fork().find(Session, { cohort: cohortId }, { orderBy: { startsAt: 'asc', id: 'asc' } }),
+      this.activeIn(scope, cohortId, this.em.fork()),
+      this.em.fork().execute<{ staff_group: StaffGroup | null; grade: Grade | null }[]>(`select staff_group, grade from person where id = ?`, [scope.personId]),
+    ]);
+    return { sessions: sessions.map(toSessionRecord), mine, profile: { staffGroup: profile?.staff_group ?? null, grade: profile?.grade ?? null } };
+  }
+
   /** The caller's live enrolment (enrolled, waiting, offered or applied) in one cohort, if any. */
-  async activeIn(scope: AccessScope, cohortId: string): Promise<EnrolmentRecord | null> {
-    const enrolment = await this.em.findOne(Enrolment, { cohort: cohortId, person: scope.personId, status: { $in: [...ACTIVE_ENROLMENT_STATUSES] } }, { populate: ['person'] });
-    return enrolment ? toEnrolmentRecord(enrolment, await this.seats.waitlistPosition(this.em, enrolment)) : null;
+  async activeIn(scope: AccessScope, cohortId: string, em: EntityManager = this.em): Promise<EnrolmentRecord | null> {
+    const enrolment = await em.findOne(Enrolment, { cohort: cohortId, person: scope.personId, status: { $in: [...ACTIVE_ENROLMENT_STATUSES] } }, { populate: ['person'] });
+    return enrolment ? toEnrolmentRecord(enrolment, await this.seats.waitlistPosition(em, enrolment)) : null;
   }
 }
 

@@ -1,7 +1,6 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { AccountsService } from '@slp/identity';
-import { AlreadyEnrolledError, CohortFullError, CohortsService, EnrolmentClosedError, enrolmentClosedReason, EnrolmentRecord, EnrolmentService, ineligibilityReason, LearningOverviewService, NotEligibleError, SessionsService, toSessionRecord } from '@slp/learning';
+import { AlreadyEnrolledError, CohortFullError, CohortsService, EnrolmentClosedError, enrolmentClosedReason, EnrolmentRecord, EnrolmentService, ineligibilityReason, LearningOverviewService, NotEligibleError } from '@slp/learning';
 import { AccessScope, Authenticated, EmailNotVerifiedError, NotFoundError } from '@slp/platform';
 import { FormErrors } from '../http/form-errors';
 import { PageRenderer, WebRequest } from '../http/page-renderer';
@@ -14,10 +13,8 @@ type CohortAction = { readonly kind: 'button'; readonly text: 'Enrol' | 'Apply' 
 export class CohortsController {
   constructor(
     private readonly cohorts: CohortsService,
-    private readonly sessions: SessionsService,
     private readonly enrolments: EnrolmentService,
     private readonly overview: LearningOverviewService,
-    private readonly accounts: AccountsService,
     private readonly pages: PageRenderer,
   ) {}
 
@@ -62,17 +59,14 @@ export class CohortsController {
 
   private async page(request: WebRequest, reply: FastifyReply, id: string, errors: FormErrors, status: number): Promise<FastifyReply> {
     if (!isId(id)) throw NotFoundError.of('cohort');
-    const principal = request.user!;
-    const scope = AccessScope.of(principal);
+    const scope = AccessScope.of(request.user!);
     const { cohort, programme } = await this.cohorts.getVisible(scope, id);
-    const sessions = await this.sessions.list(scope, id);
-    const mine = await this.overview.activeIn(scope, id);
-    const { person } = await this.accounts.me(principal.accountId);
+    const { sessions, mine, profile } = await this.overview.cohortPage(scope, id);
     const left = Math.max(0, cohort.capacity - cohort.seatsTaken);
 
     let action: CohortAction;
     const closed = enrolmentClosedReason(cohort, new Date());
-    const ineligible = ineligibilityReason(programme, { staffGroup: person.staffGroup ?? null, grade: person.grade ?? null });
+    const ineligible = ineligibilityReason(programme, profile);
     if (mine) action = { kind: 'enrolled', tag: statusTag(mine) };
     else if (closed) action = { kind: 'reason', text: cohort.status === 'open' && new Date() < cohort.enrolmentOpensAt ? `Enrolment opens on ${londonDate(cohort.enrolmentOpensAt)}.` : 'This cohort is not taking enrolments.' };
     else if (ineligible) action = { kind: 'reason', text: `You cannot join this cohort. ${ineligible}` };
@@ -97,7 +91,7 @@ export class CohortsController {
           needsApproval: cohort.requiresApproval,
         },
         programme: { id: programme.id, title: programme.title, level: LEVEL_LABELS[programme.level] },
-        sessions: sessions.map((session) => toSessionView(toSessionRecord(session))),
+        sessions: sessions.map(toSessionView),
         action,
       },
       status,
