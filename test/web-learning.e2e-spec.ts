@@ -220,10 +220,8 @@ describe('Portal: finding a programme, enrolling and following your learning', (
     const page = await context.newPage();
     const me = await participant();
     await page.goto('/sign-in');
-    const focused = () => page.evaluate(() => {
-      const element = document.activeElement as HTMLElement | null;
-      return (element?.getAttribute('aria-label') || element?.innerText || element?.id || '').trim();
-    });
+    // Runs in the page: the focused element's accessible-ish name (aria-label, text, or id for an input).
+    const focused = () => page.evaluate('(() => { const e = document.activeElement; return ((e && (e.getAttribute("aria-label") || e.innerText || e.id)) || "").trim(); })()') as Promise<string>;
     /** Presses Tab until the focused element's text is `name` (as a keyboard user moves through a page). */
     const tabTo = async (name: string | RegExp) => {
       for (let i = 0; i < 80; i++) {

@@ -119,7 +119,7 @@ describe('Portal: signing in, registering and signing out', () => {
         const person = await account(web.em());
         await signInThroughPage(page, person);
         await page.waitForURL((url) => url.pathname === '/learning');
-        for (const form of [{}, { _csrf: 'forged-token' }]) {
+        for (const form of [{} as Record<string, string>, { _csrf: 'forged-token' }]) {
           const response = await page.request.post('/sign-out', { form, maxRedirects: 0 });
           expect(response.status()).toBe(403);
           expect(await response.text()).toContain('You do not have access to this page');

@@ -61,7 +61,7 @@ export async function startTestWeb(overrides: Record<string, string> = {}): Prom
   const clock = new TestClock();
   const app = await createWebApp(config, { clock: clock.now });
   await app.listen({ port, host: '127.0.0.1' });
-  const orm = app.get(MikroORM);
+  const orm = app.get<MikroORM>(MikroORM);
   return {
     app,
     config,
