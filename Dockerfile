@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# One image for all three apps; pick one with the command:
+# One image for all four apps; pick one with the command:
 #   api (default)  node dist/apps/api/src/main.js
+#   web            node dist/apps/web/src/main.js   (the portal, WEB_PORT 3001)
 #   worker         node dist/apps/worker/src/main.js
 #   cli            node dist/apps/cli/src/main.js db:migrate | db:seed:demo | admin create-admin <email>
 # Debian (glibc), not alpine: argon2 and msgpackr-extract load glibc prebuilds.
@@ -46,7 +47,7 @@ COPY --chown=node:node package.json ./
 # var/mail: .eml sink used when SMTP_URL is unset.
 RUN mkdir -p /app/var/mail && chown -R node:node /app/var
 USER node
-EXPOSE 3000
+EXPOSE 3000 3001
 # Slim image has no curl; use node's fetch. Only meaningful for the api.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -98,7 +98,7 @@ describe('accounts and me (e2e)', () => {
       const invitations = await forkEm(api)
         .getConnection()
         .execute<{ recipient_email: string; data: Record<string, string> }[]>(`select recipient_email, data from notification where kind = 'account_invitation' and recipient_person_id = ?`, [response.body.personId]);
-      expect(invitations).toEqual([{ recipient_email: email, data: expect.objectContaining({ givenName: 'Invited', acceptUrl: expect.stringMatching(/\/invitations\/accept\?token=/) }) }]);
+      expect(invitations).toEqual([{ recipient_email: email, data: expect.objectContaining({ givenName: 'Invited', acceptUrl: expect.stringMatching(/\/invitation\?token=/) }) }]);
       const invitationToken = new URL(invitations[0]!.data.acceptUrl!).searchParams.get('token')!;
       expect(response.text).not.toContain(invitationToken);
       expect(await auditRows(api, { requestId: response.headers['x-request-id'] as string })).toEqual([expect.objectContaining({ action: 'account.create', details: { roles: ['programme_lead'], systemIds: [systemA.id], invited: true } })]);

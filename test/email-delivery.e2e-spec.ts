@@ -62,7 +62,7 @@ describe('email delivery through the worker (e2e)', () => {
     expect(email!.to).toEqual(['owen.price@council.example']);
     // The body is quoted-printable: undo soft line breaks and =XX escapes before reading the link.
     const body = email!.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-    const token = /consent\?token=([\w%-]+)/.exec(body)?.[1];
+    const token = /respond\?token=([\w%-]+)/.exec(body)?.[1];
     expect(token).toBeDefined();
     const deadline = Date.now() + 5_000;
     let data: Record<string, unknown> = {};
@@ -98,15 +98,15 @@ describe('email delivery through the worker (e2e)', () => {
       }
     };
     const consentEmail = await inbox(/nominated you/);
-    const consentToken = decodeURIComponent(/consent\?token=([\w%-]+)/.exec(unquote(consentEmail!.raw))![1]!);
+    const consentToken = decodeURIComponent(/respond\?token=([\w%-]+)/.exec(unquote(consentEmail!.raw))![1]!);
 
     const answer = await api.http().post('/api/v1/nominations/consent').send({ token: consentToken, decision: 'consent' }).expect(200);
     expect(answer.body).toMatchObject({ invitationSent: true });
 
     const invitation = await inbox(/Set up your System Leadership Platform account/);
     expect(invitation).toBeDefined();
-    const link = /(\S+\/invitations\/accept\?token=)([\w%-]+)/.exec(unquote(invitation!.raw));
-    expect(link?.[1]).toBe(`${api.config.publicUrl}/invitations/accept?token=`);
+    const link = /(\S+\/invitation\?token=)([\w%-]+)/.exec(unquote(invitation!.raw));
+    expect(link?.[1]).toBe(`${api.config.publicUrl}/invitation?token=`);
     const invitationToken = decodeURIComponent(link![2]!);
     expect(answer.text).not.toContain(invitationToken);
     const deadline = Date.now() + 5_000;

@@ -234,7 +234,7 @@ describe('session emails and reminders (e2e: two workers, real SMTP server)', ()
       for (const row of outbox) {
         const email = emails.get(row.id)!;
         const header = email.header('list-unsubscribe');
-        expect(header).toMatch(/^<http:\/\/localhost:3000\/api\/v1\/notification-preferences\/unsubscribe\?token=[^>]+>$/);
+        expect(header).toMatch(/^<http:\/\/localhost:3001\/unsubscribe\?token=[^>]+>$/);
         const link = new URL(header!.slice(1, -1));
         expect(link.searchParams.get('token')).toMatch(new RegExp(`^${row.recipient_person_id}\\.[A-Za-z0-9_-]{43}$`));
         expect(email.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
@@ -247,7 +247,7 @@ describe('session emails and reminders (e2e: two workers, real SMTP server)', ()
     it('switches reminders off with the one-click POST from the email (204, no sign-in), and later sessions get no reminder for that person', async () => {
       const [p1Reminder] = (await rows(session.id, 'session_reminder_7d')).filter((r) => r.recipient_person_id === people.p1.person.id);
       const email = sink.received.find((m) => m.messageId === messageIdOf(p1Reminder!.id))!;
-      const link = new URL(email.header('list-unsubscribe')!.slice(1, -1));
+      const link = apiUnsubscribeLink(email.header('list-unsubscribe')!);
 
       await api.http().post(`${link.pathname}${link.search}`).expect(204);
 
@@ -268,7 +268,7 @@ describe('session emails and reminders (e2e: two workers, real SMTP server)', ()
     it('accepts the one-click POST as mail providers send it (RFC 8058: form-encoded body "List-Unsubscribe=One-Click")', async () => {
       const [p2Reminder] = (await rows(session.id, 'session_reminder_7d')).filter((r) => r.recipient_person_id === people.p2.person.id);
       const email = sink.received.find((m) => m.messageId === messageIdOf(p2Reminder!.id))!;
-      const link = new URL(email.header('list-unsubscribe')!.slice(1, -1));
+      const link = apiUnsubscribeLink(email.header('list-unsubscribe')!);
 
       const response = await api.http().post(`${link.pathname}${link.search}`).set('Content-Type', 'application/x-www-form-urlencoded').send(email.header('list-unsubscribe-post')!);
 
@@ -294,3 +294,13 @@ describe('session emails and reminders (e2e: two workers, real SMTP server)', ()
     });
   });
 });
+
+/**
+ * The email's link is the portal's /unsubscribe page (PUBLIC_URL), which answers the one-click
+ * POST through the same service; here the API's endpoint takes the link's own token instead.
+ */
+function apiUnsubscribeLink(header: string): URL {
+  const link = new URL(header.slice(1, -1));
+  expect(link.pathname).toBe('/unsubscribe');
+  return new URL(`/api/v1/notification-preferences/unsubscribe${link.search}`, link.origin);
+}

@@ -718,7 +718,7 @@ describe('enrolment lifecycle (e2e)', () => {
 
       const [offer] = await notificationsInCohort(target.id, 'place_offered');
       const email = TemplateRenderer.fromDirectory().render('place_offered', offer!.data);
-      const link = `${api.config.publicUrl}/enrolments/${queue[0]!.id}`;
+      const link = `${api.config.publicUrl}/learning`;
       const expires = formatLondon(new Date(offered.offerExpiresAt!));
       expect(email.text).toContain(`\n${link}\n`);
       expect(email.html).toMatch(new RegExp(`<td class="slp-button"[^>]*>\\s*<a [^>]*href="${link.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));

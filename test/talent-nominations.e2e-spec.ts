@@ -511,7 +511,7 @@ describe('talent pools and nominations: rules, consent, decisions and privacy (e
       expect(invitations).toHaveLength(1);
       expect(invitations[0]).toMatchObject({ recipient_email: nominee.email, data: { givenName: nominee.givenName, expiresAtLondon: expect.any(String) } });
       const acceptUrl = new URL(invitations[0]!.data.acceptUrl as string);
-      expect(`${acceptUrl.origin}${acceptUrl.pathname}`).toBe(`${api.config.publicUrl}/invitations/accept`);
+      expect(`${acceptUrl.origin}${acceptUrl.pathname}`).toBe(`${api.config.publicUrl}/invitation`);
       const invitationToken = acceptUrl.searchParams.get('token')!;
       expect(invitationToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(consent.text).not.toContain(invitationToken);

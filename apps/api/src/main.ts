@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   // SIGTERM/SIGINT: stop accepting connections, finish in-flight requests, close the database and Redis, exit 0.
   app.enableShutdownHooks(undefined, { useProcessExit: true });
   await app.listen({ port: config.http.port, host: '0.0.0.0' });
-  app.get(Logger).log(`API listening on ${config.publicUrl} (docs at ${config.publicUrl}/api/docs)`);
+  app.get(Logger).log(`API listening on port ${config.http.port} (docs at /api/docs); the portal, which emails link to, is ${config.publicUrl}`);
 }
 
 void main().catch((error: unknown) => {

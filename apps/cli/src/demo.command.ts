@@ -9,8 +9,8 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seeders/demo-directory.data';
 const DIST = join(__dirname, '..', '..');
 
 /**
- * `npm run demo`: checks PostgreSQL and Redis, migrates, seeds demo data, then runs the API and
- * the worker together until Ctrl+C, printing where to go and how to sign in.
+ * `npm run demo`: checks PostgreSQL and Redis, migrates, seeds demo data, then runs the portal,
+ * the API and the worker together until Ctrl+C, printing where to go and how to sign in.
  */
 export async function runDemo(config: AppConfig): Promise<number> {
   const problems = await preflight(config);
@@ -25,9 +25,10 @@ export async function runDemo(config: AppConfig): Promise<number> {
   await seedDemo(config);
   console.log('✓ Demo data seeded');
 
-  // The API and the worker run in the same mode as this command (development unless NODE_ENV says otherwise).
+  // The apps run in the same mode as this command (development unless NODE_ENV says otherwise).
   const env = { ...process.env, NODE_ENV: config.env };
   const children: ChildProcess[] = [
+    spawn(process.execPath, [join(DIST, 'web', 'src', 'main.js')], { stdio: 'inherit', env }),
     spawn(process.execPath, [join(DIST, 'api', 'src', 'main.js')], { stdio: 'inherit', env }),
     spawn(process.execPath, [join(DIST, 'worker', 'src', 'main.js')], { stdio: 'inherit', env }),
   ];
@@ -41,7 +42,7 @@ export async function runDemo(config: AppConfig): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   const exited = Promise.race(children.map((child) => new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 0)))));
-  const ready = await waitForReady(`http://127.0.0.1:${config.http.port}/health/ready`, exited);
+  const ready = (await waitForReady(`http://127.0.0.1:${config.http.port}/health/ready`, exited)) && (await waitForReady(`http://127.0.0.1:${config.web.port}/sign-in`, exited));
   if (ready) printWelcome(config, describeAuthenticators(await listDemoAuthenticators(config)));
   const code = await exited;
   stop('SIGTERM');
@@ -64,13 +65,17 @@ async function waitForReady(url: string, exited: Promise<number>): Promise<boole
 }
 
 function printWelcome(config: AppConfig, authenticators: string): void {
+  // PUBLIC_URL is the portal's address; the API listens on PORT of the same host.
+  const api = `${new URL(config.publicUrl).protocol}//${new URL(config.publicUrl).hostname}:${config.http.port}`;
   const width = Math.max(...DEMO_ACCOUNTS.map((a) => a.email.length));
   console.log(`
-System Leadership Platform is running (demo data; Ctrl+C stops the API and the worker).
+Open the portal: ${config.publicUrl}
+System Leadership Platform is running (demo data; Ctrl+C stops the portal, the API and the worker).
 
-  API            ${config.publicUrl}/api/v1
-  OpenAPI docs   ${config.publicUrl}/api/docs
-  Health         ${config.publicUrl}/health/ready
+  Portal         ${config.publicUrl}
+  API            ${api}/api/v1
+  OpenAPI docs   ${api}/api/docs
+  Health         ${api}/health/ready
   Emails         ${config.mail.smtpUrl ? `sent through ${new URL(config.mail.smtpUrl).host}` : `written as .eml files to ${config.mail.sinkDir}/`}
 
 Demo sign-ins (demo only — never use these anywhere real), password: ${DEMO_PASSWORD}
@@ -80,7 +85,8 @@ ${authenticators}
 Admins sign in in two steps: POST /api/v1/auth/login answers { mfaRequired, challengeToken }, then
 POST /api/v1/auth/login/mfa with { challengeToken, code }.
 
-Try:  curl -s ${config.publicUrl}/api/v1/auth/login -H 'content-type: application/json' \\
+Open ${config.publicUrl}/sign-in and sign in as one of them, or try the API:
+      curl -s ${api}/api/v1/auth/login -H 'content-type: application/json' \\
         -d '{"email":"${DEMO_ACCOUNTS[0]!.email}","password":"${DEMO_PASSWORD}"}'
 `);
 }

@@ -53,6 +53,17 @@ export class OrganisationsService {
     return findPage(this.em, Organisation, where, { name: 'asc', id: 'asc' }, page);
   }
 
+  /**
+   * Open organisations whose name or ODS code contains `text`, by name: reference data anyone may
+   * read, so someone registering can find their employer (at most `limit`, and none for an empty search).
+   */
+  async search(text: string, limit = 20): Promise<Organisation[]> {
+    const term = text.trim().slice(0, 100);
+    if (!term) return [];
+    const pattern = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.em.find(Organisation, { $and: [{ $or: [{ name: { $ilike: pattern } }, { odsCode: { $ilike: pattern } }] }, openOn(londonToday()) as FilterQuery<Organisation>] }, { orderBy: { name: 'asc', id: 'asc' }, limit, populate: ['system'] });
+  }
+
   async get(scope: AccessScope, id: string): Promise<Organisation> {
     const organisation = await this.em.findOne(Organisation, { id });
     if (!organisation || !scope.canReadDirectoryOf(organisation.system.id)) throw NotFoundError.of('organisation', id);

@@ -40,6 +40,8 @@ export interface TokenPair {
   readonly refreshToken: string;
   readonly expiresIn: number;
   readonly account: Account;
+  /** The session (refresh-token family) these tokens belong to: the access token's `sid`. */
+  readonly sessionId: string;
 }
 
 /** Claims of an access token; roles are re-read from the database on every request. */
@@ -275,6 +277,29 @@ export class AuthService {
   }
 
   /**
+   * The principal of a portal session: the account must be active and the session (refresh-token
+   * family) neither signed out nor expired. Read from PostgreSQL, the record, on every request:
+   * the portal's cookie names the session but is never the authority on whether it still stands.
+   * The session's own record says how it was authenticated (amr), so the MFA rule holds as in the API.
+   */
+  async principalForSession(accountId: unknown, sessionId: unknown): Promise<Principal | null> {
+    if (typeof accountId !== 'string' || !UUID.test(accountId) || typeof sessionId !== 'string' || !UUID.test(sessionId)) return null;
+    const [account] = await this.em.execute<{ id: string; person_id: string; roles: Role[]; system_ids: string[]; email_verified: boolean; amr: string[] | null }[]>(
+      `select a.id, a.person_id, a.roles, a.system_ids, a.email_verified_at is not null as email_verified, t.amr
+         from account a
+         join lateral (select t.amr from refresh_token t
+                        where t.family_id = ? and t.account_id = a.id and t.revoked_at is null and t.expires_at > now()
+                        order by t.created_at desc limit 1) t on true
+        where a.id = ? and a.status = 'active'`,
+      [sessionId, accountId],
+    );
+    if (!account) return null;
+    const mfaRequired = account.roles.some((role) => this.config.auth.mfaRequiredRoles.includes(role));
+    const mfaSatisfied = Array.isArray(account.amr) && account.amr.includes('mfa');
+    return { accountId: account.id, personId: account.person_id, roles: account.roles, systemIds: account.system_ids, emailVerified: account.email_verified, mfaPending: mfaRequired && !mfaSatisfied, sessionId };
+  }
+
+  /**
    * Ends every session of an account (password reset or change, "sign out everywhere"), in the
    * caller's transaction: every refresh token is revoked. `alsoSessionIds` names sessions that may
    * have no refresh token row (the caller's own). Returns the session ids to mark in Redis once
@@ -304,7 +329,7 @@ export class AuthService {
     const expiresIn = this.config.auth.accessTokenTtlSeconds;
     const claims: AccessTokenClaims = { sub: account.id, sid: familyId, amr: [...amr] };
     const accessToken = await this.jwt.signAsync(claims, { algorithm: JWT_ALGORITHM, expiresIn, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, secret: this.config.auth.jwtSecret });
-    return { accessToken, refreshToken, expiresIn, account };
+    return { accessToken, refreshToken, expiresIn, account, sessionId: familyId };
   }
 }
 

@@ -50,7 +50,7 @@ export class InvitationsService {
       subject: { type: 'account_invitation', id: invitation.id },
       data: {
         givenName: person.givenName,
-        acceptUrl: `${this.config.publicUrl}/invitations/accept?token=${encodeURIComponent(token)}`,
+        acceptUrl: `${this.config.publicUrl}/invitation?token=${encodeURIComponent(token)}`,
         expiresAt: expiresAt.toISOString(),
         expiresAtLondon: formatLondon(expiresAt),
       },

@@ -21,3 +21,4 @@ export * from './enrolment-events';
 export * from './learning-personal-data';
 export * from './seat-policy';
 export * from './learning.queries';
+export * from './learning-overview.service';

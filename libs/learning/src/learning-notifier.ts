@@ -109,8 +109,8 @@ export class LearningNotifier {
         ...cohortData(enrolment.cohort, programme),
         givenName: enrolment.person.givenName,
         enrolmentId: enrolment.id,
-        // Where the person sees (and answers) their enrolment; the same scheme as /nominations/:id.
-        enrolmentUrl: `${this.config.publicUrl}/enrolments/${enrolment.id}`,
+        // "Your learning" in the portal: where the person sees (and answers) their enrolment.
+        enrolmentUrl: `${this.config.publicUrl}/learning`,
         ...extra,
       },
     };

@@ -8,6 +8,7 @@ import { CohortsService } from './cohorts.service';
 import { Enrolment } from './enrolment.entity';
 import { EnrolmentEvents } from './enrolment-events';
 import { EnrolmentService } from './enrolment.service';
+import { LearningOverviewService } from './learning-overview.service';
 import { LearningNotifier } from './learning-notifier';
 import { LearningQueries } from './learning.queries';
 import { LearningPersonalData } from './learning-personal-data';
@@ -22,7 +23,7 @@ export const LEARNING_ENTITIES = [Programme, Cohort, Enrolment, Session, Attenda
 
 @Module({
   imports: [MikroOrmModule.forFeature(LEARNING_ENTITIES), NotificationsModule],
-  providers: [ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService, SeatAllocator, LearningNotifier, EnrolmentEvents, LearningPersonalData, LearningQueries],
-  exports: [EnrolmentEvents, LearningQueries, ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService],
+  providers: [LearningOverviewService, ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService, SeatAllocator, LearningNotifier, EnrolmentEvents, LearningPersonalData, LearningQueries],
+  exports: [LearningOverviewService, EnrolmentEvents, LearningQueries, ProgrammesService, CohortsService, EnrolmentService, SessionsService, AttendanceService, SessionRemindersService],
 })
 export class LearningModule {}

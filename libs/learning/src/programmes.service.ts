@@ -24,9 +24,10 @@ export class ProgrammesService {
   ) {}
 
   /** Staff see their systems' programmes and national ones; participants those open to their system. */
-  async list(scope: AccessScope, filter: { systemId?: string }, page: PageRequest): Promise<Page<Programme>> {
+  async list(scope: AccessScope, filter: { systemId?: string; level?: LeadershipLevel }, page: PageRequest): Promise<Page<Programme>> {
     const where: FilterQuery<Programme> = { $and: [await this.visibleWhere(scope)] };
     if (filter.systemId) where.$and!.push({ system: filter.systemId });
+    if (filter.level) where.$and!.push({ level: filter.level });
     return findPage(this.em, Programme, where, { title: 'asc', id: 'asc' }, page);
   }
 

@@ -93,7 +93,7 @@ export class EmailSender {
     const headers: Record<string, string> = {};
     if (isReminder(row.kind) && row.recipient_person_id) {
       const unsubscribeUrl = this.preferences.unsubscribeUrl(row.recipient_person_id);
-      Object.assign(data, { unsubscribeUrl, preferencesUrl: `${this.config.publicUrl}/api/v1/me/notification-preferences` });
+      Object.assign(data, { unsubscribeUrl, preferencesUrl: `${this.config.publicUrl}/account/notifications` });
       headers['List-Unsubscribe'] = `<${unsubscribeUrl}>`;
       headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
     }

@@ -46,7 +46,7 @@ export class NotificationPreferencesService {
   }
 
   unsubscribeUrl(personId: string): string {
-    return `${this.config.publicUrl}/api/v1/notification-preferences/unsubscribe?token=${encodeURIComponent(this.unsubscribeToken(personId))}`;
+    return `${this.config.publicUrl}/unsubscribe?token=${encodeURIComponent(this.unsubscribeToken(personId))}`;
   }
 
   private verify(token: string): string | null {

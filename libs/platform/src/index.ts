@@ -29,6 +29,7 @@ export * from './auth/access-scope';
 export * from './auth/access.decorators';
 export * from './auth/access.guard';
 export * from './auth/access.module';
+export * from './auth/access-policy.check';
 export * from './auth/password-hasher';
 export * from './time/london-time';
 export * from './queue/queue-options';

@@ -68,7 +68,7 @@ export class LeadDigestService {
           consentedNominations,
           applications: applications.map((a) => ({ cohortName: a.cohort_name, programmeTitle: a.programme_title, count: Number(a.count) })),
           nominations: nominations.map((n) => ({ target: n.target, count: Number(n.count) })),
-          dashboardUrl: `${this.config.publicUrl}/api/docs`,
+          dashboardUrl: `${this.config.publicUrl}/staff`,
         },
       });
       created += 1;

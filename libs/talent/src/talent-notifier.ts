@@ -34,7 +34,7 @@ export class TalentNotifier {
   async consentRequest(em: EntityManager, context: NominationContext, token: string, expiresAt: Date): Promise<void> {
     const { nomination } = context;
     await this.send(em, 'nomination_consent_request', nomination.nominee, context, {
-      consentUrl: `${this.config.publicUrl}/nominations/consent?token=${encodeURIComponent(token)}`,
+      consentUrl: `${this.config.publicUrl}/nominations/respond?token=${encodeURIComponent(token)}`,
       consentToken: token,
       consentExpiresAt: expiresAt.toISOString(),
       consentExpiresAtLondon: formatLondon(expiresAt),

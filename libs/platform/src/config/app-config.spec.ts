@@ -24,7 +24,17 @@ describe('loadConfig', () => {
       expect(config.http.port).toBe(3000);
       expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/leadership');
       expect(config.redis.url).toBe('redis://127.0.0.1:6379');
-      expect(config.publicUrl).toBe('http://localhost:3000');
+      // PUBLIC_URL is the portal: emails link to its pages.
+      expect(config.publicUrl).toBe('http://localhost:3001');
+      expect(config.web).toEqual({ port: 3001, sessionSecret: LONG_SECRET, sessionIdleMinutes: 30 });
+    });
+
+    it('keys the portal session with WEB_SESSION_SECRET when set and takes the idle timeout from WEB_SESSION_IDLE_MINUTES', () => {
+      const config = loadConfig({ NODE_ENV: 'test', WEB_SESSION_SECRET: 'w'.repeat(40), WEB_SESSION_IDLE_MINUTES: '5', WEB_PORT: '4001' });
+      expect(config.web).toEqual({ port: 4001, sessionSecret: 'w'.repeat(40), sessionIdleMinutes: 5 });
+      expect(config.publicUrl).toBe('http://localhost:4001');
+      expect(() => loadConfig({ NODE_ENV: 'test', WEB_SESSION_SECRET: 'short' })).toThrow(/WEB_SESSION_SECRET must be at least 32 characters/);
+      expect(() => loadConfig({ NODE_ENV: 'test', WEB_SESSION_IDLE_MINUTES: '0' })).toThrow(/WEB_SESSION_IDLE_MINUTES must be at least 1/);
     });
 
     it('reads no replica and allows a replica 30 seconds behind unless told otherwise', () => {

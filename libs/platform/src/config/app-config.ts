@@ -78,7 +78,16 @@ export interface AppConfig {
     /** ESR extract column names by platform field (ESR_COLUMN_MAP over the defaults). */
     readonly esrColumns: Readonly<Record<EsrField, string>>;
   };
+  readonly web: {
+    /** Port of the portal (apps/web). */
+    readonly port: number;
+    /** Secret: key material for the encrypted session cookie (HKDF); falls back to the JWT secret. */
+    readonly sessionSecret: string;
+    /** A signed-in browser left this long without a request is signed out. */
+    readonly sessionIdleMinutes: number;
+  };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The portal's address (apps/web): every link in an email points here. */
   readonly publicUrl: string;
 }
 
@@ -204,6 +213,9 @@ const envSchema = z
     ESR_COLUMN_MAP: esrColumnMap.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     PUBLIC_URL: url(['http:', 'https:']).optional(),
+    WEB_PORT: integer(1, 65535).default(3001),
+    WEB_SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+    WEB_SESSION_IDLE_MINUTES: integer(1, 1440).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -269,7 +281,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     retention: { inactiveYears: env.RETENTION_INACTIVE_YEARS, notificationPayloadDays: env.NOTIFICATION_PAYLOAD_DAYS },
     imports: { maxUploadBytes: env.IMPORT_MAX_UPLOAD_BYTES, esrColumns: env.ESR_COLUMN_MAP ?? DEFAULT_ESR_COLUMNS },
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
-    publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    web: { port: env.WEB_PORT, sessionSecret: env.WEB_SESSION_SECRET ?? env.JWT_SECRET ?? DEV_JWT_SECRET, sessionIdleMinutes: env.WEB_SESSION_IDLE_MINUTES },
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.WEB_PORT}`).replace(/\/+$/, ''),
   };
 }
 

@@ -1,0 +1,40 @@
+import { hkdfSync } from 'node:crypto';
+import type { AppConfig } from '@slp/platform';
+
+/** What the encrypted session cookie holds: ids and a timestamp, never personal data. */
+export interface WebSessionFields {
+  /** The signed-in account. */
+  accountId: string;
+  /** The platform session (refresh-token family) started at sign-in: signing out ends it for every app. */
+  sessionId: string;
+  /** When the browser was last seen (ms since the epoch), for the idle timeout. */
+  seenAt: number;
+  /** A one-off confirmation shown on the next page (post, redirect, get). */
+  flash: string;
+  /** The CSRF secret (@fastify/csrf-protection keeps it here). */
+  _csrf: string;
+}
+
+declare module '@fastify/secure-session' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface SessionData extends WebSessionFields {}
+}
+
+export const SESSION_COOKIE = 'slp_session';
+
+/** The clock sessions are timed by; tests move it on to expire a session without waiting. */
+export const WEB_CLOCK = Symbol('WEB_CLOCK');
+export type WebClock = () => number;
+
+/**
+ * The cookie's encryption key (XSalsa20-Poly1305 needs 32 bytes), derived with HKDF (RFC 5869) so
+ * the JWT secret is never used directly as a second kind of key, and a dedicated
+ * WEB_SESSION_SECRET can replace it without touching tokens.
+ */
+export function sessionKey(config: AppConfig): Buffer {
+  return Buffer.from(hkdfSync('sha256', config.web.sessionSecret, 'slp-web-session', 'session cookie encryption', 32));
+}
+
+export function publicUrlIsHttps(config: AppConfig): boolean {
+  return config.publicUrl.startsWith('https:');
+}
