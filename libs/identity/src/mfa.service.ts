@@ -118,6 +118,23 @@ export class MfaService {
     });
   }
 
+  /**
+   * The set-up begun and not yet confirmed, shown again (the same key) rather than restarted, so a
+   * page reload or a mistyped code does not change the key already scanned into an app. Null when
+   * none is waiting, or MFA is already on.
+   */
+  async pendingTotpSetup(scope: AccessScope): Promise<TotpSetup | null> {
+    const [row] = await this.em.execute<{ totp_secret: string; email: string }[]>(
+      `select m.totp_secret, p.email from account_mfa m join account a on a.id = m.account_id join person p on p.id = a.person_id
+        where m.account_id = ? and m.confirmed_at is null`,
+      [scope.accountId],
+    );
+    if (!row) return null;
+    const secret = this.box.open(row.totp_secret, scope.accountId);
+    const otpauthUrl = this.totpFor(secret, row.email).toString();
+    return { secret, otpauthUrl, qrSvg: await this.qrSvg(otpauthUrl) };
+  }
+
   /** The otpauth URL as an SVG QR code (error correction M), for the portal's set-up page. */
   async qrSvg(otpauthUrl: string): Promise<string> {
     return QRCode.toString(otpauthUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });

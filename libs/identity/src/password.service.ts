@@ -112,12 +112,7 @@ export class PasswordService {
    */
   async confirmPasswordReset(token: string, password: string): Promise<void> {
     const tokenHash = hashSecretToken(token);
-    const refuse = async (em: EntityManager): Promise<never> => {
-      const link = await em.findOne(PasswordReset, { tokenHash });
-      if (!link) throw new NotFoundError('This password reset link is not one we sent. Check you copied the whole link from the email.');
-      if (link.usedAt) throw new ConflictError('This password reset link has already been used, or a newer one was sent. Ask for a new link if you still need one.');
-      throw new InvalidInputError('This password reset link has expired. Ask for a new one.', [{ field: 'token', message: 'token has expired' }]);
-    };
+    const refuse = (em: EntityManager): Promise<never> => this.refuseResetLink(em, tokenHash);
     // A link that cannot work is refused before the argon2 hash: an unauthenticated route must not spend CPU on guesses.
     const [usable] = await this.em.execute<{ ok: boolean }[]>(`select true as ok from password_reset where token_hash = ? and used_at is null and expires_at > now()`, [tokenHash]);
     if (!usable) await refuse(this.em);
@@ -141,6 +136,25 @@ export class PasswordService {
     });
     // The password is set and the database has ended the sessions; Redis not hearing of it is logged, not failed.
     if (!(await this.auth.markSessionsRevoked(ended))) this.logger.warn('Could not mark every revoked session in Redis after a password reset');
+  }
+
+  /**
+   * Whether a reset link can still be used, without using it (the portal asks before showing the
+   * form, so nobody types a new password into a dead link): resolves, or throws as
+   * {@link confirmPasswordReset} would (404 not ours, 409 used, 400 expired).
+   */
+  async checkPasswordResetLink(token: string): Promise<void> {
+    const tokenHash = hashSecretToken(token);
+    const [usable] = await this.em.execute<{ ok: boolean }[]>(`select true as ok from password_reset where token_hash = ? and used_at is null and expires_at > now()`, [tokenHash]);
+    if (!usable) await this.refuseResetLink(this.em, tokenHash);
+  }
+
+  /** Why a reset link cannot be used, as the error each case answers with. */
+  private async refuseResetLink(em: EntityManager, tokenHash: string): Promise<never> {
+    const link = await em.findOne(PasswordReset, { tokenHash });
+    if (!link) throw new NotFoundError('This password reset link is not one we sent. Check you copied the whole link from the email.');
+    if (link.usedAt) throw new ConflictError('This password reset link has already been used, or a newer one was sent. Ask for a new link if you still need one.');
+    throw new InvalidInputError('This password reset link has expired. Ask for a new one.', [{ field: 'token', message: 'token has expired' }]);
   }
 
   /**
