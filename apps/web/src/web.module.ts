@@ -14,6 +14,9 @@ import { HomeController } from './home/home.controller';
 import { SignInController } from './sign-in/sign-in.controller';
 import { RegisterController } from './sign-in/register.controller';
 import { VerifyEmailController } from './sign-in/verify-email.controller';
+import { SecurityCodeController } from './sign-in/security-code.controller';
+import { PasswordResetController } from './sign-in/password-reset.controller';
+import { AccountSecurityController } from './security/account-security.controller';
 import { ProgrammesController } from './programmes/programmes.controller';
 import { CohortsController } from './cohorts/cohorts.controller';
 import { LearningController } from './learning/learning.controller';
@@ -43,7 +46,18 @@ export class WebModule {
         LearningModule,
         NotificationsModule,
       ],
-      controllers: [HomeController, SignInController, RegisterController, VerifyEmailController, ProgrammesController, CohortsController, LearningController],
+      controllers: [
+        HomeController,
+        SignInController,
+        SecurityCodeController,
+        PasswordResetController,
+        AccountSecurityController,
+        RegisterController,
+        VerifyEmailController,
+        ProgrammesController,
+        CohortsController,
+        LearningController,
+      ],
       providers: [
         PageRenderer,
         AccessPolicyCheck,

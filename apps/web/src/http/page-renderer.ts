@@ -36,6 +36,8 @@ export class PageRenderer {
         fieldErrors: errorView.fields,
         area: area ?? 'none',
         signedIn: Boolean(request.user),
+        // Held to the MFA set-up: the header offers no pages they could not open.
+        mfaPending: Boolean(request.user?.mfaPending),
         isStaff: Boolean(request.user?.roles.some((role) => role !== 'participant')),
         cspNonce: (reply as FastifyReply & { cspNonce?: { script: string } }).cspNonce?.script,
         csrfToken: reply.generateCsrf(),

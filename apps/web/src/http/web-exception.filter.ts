@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import { DomainError, RateLimitedError } from '@slp/platform';
+import { DomainError, MfaRequiredError, RateLimitedError } from '@slp/platform';
 import { PageRenderer, WebRequest } from './page-renderer';
 import { SignInRequiredError } from './sign-in-required.error';
 
@@ -29,6 +29,11 @@ export class WebExceptionFilter implements ExceptionFilter {
     if (exception instanceof SignInRequiredError) {
       const query = new URLSearchParams({ returnTo: exception.returnTo, ...(exception.timedOut ? { timedOut: '1' } : {}) });
       void reply.redirect(`/sign-in?${query.toString()}`, 303);
+      return;
+    }
+    if (exception instanceof MfaRequiredError) {
+      // Held to the set-up until multi-factor sign-in is on and they sign in again with a code.
+      void reply.redirect('/account/security', 303);
       return;
     }
     const status = statusOf(exception);

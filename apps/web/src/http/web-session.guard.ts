@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nest
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AuthService } from '@slp/identity';
-import { ACCESS_POLICY, AccessPolicy, APP_CONFIG, AppConfig, ForbiddenError } from '@slp/platform';
+import { ACCESS_POLICY, AccessPolicy, ALLOW_WITHOUT_MFA, APP_CONFIG, AppConfig, ForbiddenError, MfaRequiredError } from '@slp/platform';
 import type { WebRequest } from './page-renderer';
 import { safeReturnTo } from './return-to';
 import { SignInRequiredError } from './sign-in-required.error';
@@ -39,6 +39,10 @@ export class WebSessionGuard implements CanActivate {
     request.user = principal;
     if (policy.kind === 'public') return true;
     if (!principal) throw new SignInRequiredError(returnToFor(request), timedOut);
+    // A role that needs MFA, signed in without it, reaches only the set-up (as the API's AccessGuard holds it).
+    if (principal.mfaPending && !this.reflector.getAllAndOverride<boolean | undefined>(ALLOW_WITHOUT_MFA, [context.getHandler(), context.getClass()])) {
+      throw new MfaRequiredError('Your role needs multi-factor sign-in. Set it up first.');
+    }
     if (policy.kind === 'roles' && !policy.roles.some((role) => principal.roles.includes(role))) throw new ForbiddenError('This page is not for your role.');
     return true;
   }
@@ -71,6 +75,9 @@ export function signOut(request: FastifyRequest): void {
   request.session.set('accountId', undefined);
   request.session.set('sessionId', undefined);
   request.session.set('seenAt', undefined);
+  request.session.set('mfaChallenge', undefined);
+  request.session.set('mfaChallengeExpiresAt', undefined);
+  request.session.set('mfaReturnTo', undefined);
 }
 
 /** Where to come back to after signing in: this page, or for a form post the page the form was on. */

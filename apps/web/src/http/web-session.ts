@@ -9,6 +9,13 @@ export interface WebSessionFields {
   sessionId: string;
   /** When the browser was last seen (ms since the epoch), for the idle timeout. */
   seenAt: number;
+  /**
+   * A sign-in waiting for its second factor: the identity library's short-lived challenge (no
+   * platform session exists until the code is right), when it lapses, and where to go afterwards.
+   */
+  mfaChallenge: string;
+  mfaChallengeExpiresAt: number;
+  mfaReturnTo: string;
   /** A one-off confirmation shown on the next page (post, redirect, get). */
   flash: string;
   /** The CSRF secret (@fastify/csrf-protection keeps it here). */

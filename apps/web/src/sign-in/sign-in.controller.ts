@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, Logger, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { AuthService } from '@slp/identity';
+import { AuthService, MfaService } from '@slp/identity';
 import { NotAuthenticatedError, Public, RateLimitedError } from '@slp/platform';
 import { field, FormErrors } from '../http/form-errors';
 import { PageRenderer, WebRequest } from '../http/page-renderer';
@@ -19,6 +19,7 @@ export class SignInController {
 
   constructor(
     private readonly auth: AuthService,
+    private readonly mfa: MfaService,
     private readonly pages: PageRenderer,
     @Inject(WEB_CLOCK) private readonly clock: WebClock,
   ) {}
@@ -28,7 +29,7 @@ export class SignInController {
   show(@Req() request: WebRequest, @Res() reply: FastifyReply, @Query('returnTo') returnTo: unknown, @Query('timedOut') timedOut: unknown): FastifyReply {
     const target = safeReturnTo(returnTo);
     if (request.user) return reply.redirect(target, 303);
-    return this.page(request, reply, { email: '', returnTo: target }, new FormErrors(), 200, timedOut === '1');
+    return this.page(request, reply, { email: '', returnTo: target }, new FormErrors(), 200, timedOut === '1', takeFlash(request));
   }
 
   /**
@@ -56,11 +57,18 @@ export class SignInController {
       }
       throw error;
     }
+    if (await this.mfa.isEnabled(account.id)) {
+      // No platform session yet: only a short-lived challenge, which the right code turns into one
+      // (the rehashed password, if any, is saved with the challenge's audit entry).
+      const challenge = await this.mfa.createChallenge(account);
+      request.session.regenerate();
+      request.session.set('mfaChallenge', challenge.challengeToken);
+      request.session.set('mfaChallengeExpiresAt', this.clock() + challenge.expiresIn * 1000);
+      request.session.set('mfaReturnTo', form.returnTo);
+      return reply.redirect('/sign-in/security-code', 303);
+    }
     const started = await this.auth.startSession(account);
-    request.session.regenerate();
-    request.session.set('accountId', account.id);
-    request.session.set('sessionId', started.sessionId);
-    request.session.set('seenAt', this.clock());
+    startWebSession(request, account.id, started.sessionId, this.clock());
     return reply.redirect(form.returnTo, 303);
   }
 
@@ -84,15 +92,33 @@ export class SignInController {
   @Public()
   @Get('signed-out')
   signedOut(@Req() request: WebRequest, @Res() reply: FastifyReply): FastifyReply {
-    return this.pages.render(request, reply, 'sign-in/signed-out.njk', { title: 'You have signed out' });
+    return this.pages.render(request, reply, 'sign-in/signed-out.njk', { title: 'You have signed out', flash: takeFlash(request) });
   }
 
-  private page(request: WebRequest, reply: FastifyReply, form: SignInForm, errors: FormErrors, status: number, timedOut = false): FastifyReply {
-    return this.pages.render(request, reply, 'sign-in/sign-in.njk', { title: 'Sign in', errors, form, timedOut }, status);
+  private page(request: WebRequest, reply: FastifyReply, form: SignInForm, errors: FormErrors, status: number, timedOut = false, flash: string | null = null): FastifyReply {
+    return this.pages.render(request, reply, 'sign-in/sign-in.njk', { title: 'Sign in', errors, form, timedOut, flash }, status);
   }
 }
 
-function minutes(seconds: number): string {
+/**
+ * Begins the browser's session for a platform session just started: a new cookie session (new
+ * contents and CSRF secret, so no fixation; any pending challenge gone with it).
+ */
+export function startWebSession(request: WebRequest, accountId: string, sessionId: string, now: number): void {
+  request.session.regenerate();
+  request.session.set('accountId', accountId);
+  request.session.set('sessionId', sessionId);
+  request.session.set('seenAt', now);
+}
+
+/** The one-off message left for the next page, used up by reading it. */
+export function takeFlash(request: WebRequest): string | null {
+  const flash = request.session.get('flash') ?? null;
+  if (flash) request.session.set('flash', undefined);
+  return flash;
+}
+
+export function minutes(seconds: number): string {
   const whole = Math.max(1, Math.ceil(seconds / 60));
   return whole === 1 ? '1 minute' : `${whole} minutes`;
 }
