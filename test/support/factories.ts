@@ -73,7 +73,7 @@ export async function account(em: EntityManager, options: { roles?: Role[]; syst
  * app: the current step's, or, when that was used already (signed in moments ago), the next
  * step's, waiting for it to come round if need be (a code works once, so it cannot be reused).
  */
-export async function unusedTotpCode(api: TestApi, accountId: string): Promise<string> {
+export async function unusedTotpCode(api: Pick<TestApi, 'app' | 'orm'>, accountId: string): Promise<string> {
   const current = await api.app.get(MfaService).currentCode(accountId);
   if (!current) throw new Error(`Account ${accountId} has no confirmed authenticator`);
   const [row] = await forkEm(api).getConnection().execute<{ last_used_step: string | null }[]>(`select last_used_step from account_mfa where account_id = ?`, [accountId]);
@@ -121,7 +121,7 @@ export async function signInSettingUpMfa(api: TestApi, fixture: { email: string;
   return { accessToken: await signIn(api, fixture), totpSecret: setup.secret, recoveryCodes: confirmed.recoveryCodes };
 }
 
-export function forkEm(api: TestApi): EntityManager {
+export function forkEm(api: Pick<TestApi, 'orm'>): EntityManager {
   return api.orm.em.fork() as EntityManager;
 }
 
