@@ -272,6 +272,34 @@ describe('Portal: multi-factor sign-in, account security and password reset', ()
         await elsewhere.close();
       });
 
+      it('changes the password from the account area, checking the current one, and signs out everywhere', async () => {
+        const person = await account(web.em());
+        await signInThroughPage(page, person);
+        await page.waitForURL((url) => url.pathname === '/learning');
+        await page.goto('/account/security');
+        await page.getByRole('link', { name: 'Change your password' }).click();
+        await page.waitForURL((url) => url.pathname === '/account/password');
+        await expectAccessible(page);
+        await page.getByLabel('Current password').fill('not my password at all');
+        await page.getByLabel('New password').fill(NEW_PASSWORD);
+        await page.getByRole('button', { name: 'Change password' }).click();
+        await page.getByRole('alert').getByRole('link', { name: 'Your current password is not right' }).waitFor();
+        await expectAccessible(page);
+        expect((await sessionsOf(person.account.id)).map((s) => s.revoked)).toEqual([false]);
+
+        await page.getByLabel('Current password').fill(TEST_PASSWORD);
+        await page.getByLabel('New password').fill(NEW_PASSWORD);
+        await page.getByRole('button', { name: 'Change password' }).click();
+        await page.waitForURL((url) => url.pathname === '/sign-in');
+        await page.getByText('Your password has been changed').waitFor();
+        expect((await sessionsOf(person.account.id)).map((s) => s.revoked)).toEqual([true]);
+        await signInThroughPage(page, { email: person.email, password: NEW_PASSWORD });
+        await page.waitForURL((url) => url.pathname === '/learning');
+        await waitForMail(person.email, 1);
+        const [changed] = await sql<{ kind: string }>(`select kind from notification where recipient_person_id = ? and kind = 'password_changed'`, [person.person.id]);
+        expect(changed).toEqual({ kind: 'password_changed' });
+      });
+
       it('resets a forgotten password through the emailed link, once, answering alike for unknown addresses', async () => {
         const person = await account(web.em(), { email: `forgetful.${Date.now()}.${javaScriptEnabled ? 'js' : 'nojs'}@trust.nhs.example` });
         const elsewhere = await newContext(browser, web, { javaScriptEnabled });
