@@ -148,12 +148,12 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
    */
   listMine(scope: AccessScope, page: PageRequest): Promise<Page<Nomination>> {
     if (!scope.emailVerified) throw new EmailNotVerifiedError('Verify your email address to see nominations made for you: follow the link in the email we sent when you registered. You can also answer a nomination from the link in its email.');
-    return findPage(this.em, Nomination, { nominee: scope.personId }, { createdAt: 'desc', id: 'desc' }, page, ['nominee', 'nominator', 'programme', 'cohort', 'talentPool']);
+    return findPage(this.em, Nomination, { nominee: scope.personId }, { createdAt: 'desc', id: 'desc' }, page, ['nominee', 'nominator', 'programme', 'cohort', 'cohort.programme', 'talentPool']);
   }
 
   /** The nominee, or staff of the target's system; anyone else gets 404. */
   async get(scope: AccessScope, id: string): Promise<NominationView> {
-    const nomination = await this.em.findOne(Nomination, { id }, { populate: ['nominee', 'nominator', 'programme', 'cohort', 'talentPool'] });
+    const nomination = await this.em.findOne(Nomination, { id }, { populate: ['nominee', 'nominator', 'programme', 'cohort', 'cohort.programme', 'talentPool'] });
     if (!nomination) throw NotFoundError.of('nomination', id);
     const staff = ProgrammeAccess.canManage(scope, nomination.targetSystemId ?? null);
     if (!staff && !this.isNominee(scope, nomination)) throw NotFoundError.of('nomination', id);
@@ -171,6 +171,20 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
       await this.recordAnswer(em, nomination, decision, notifyLineManager, { accountId: scope.accountId, role: 'nominee' });
       return this.view(em, nomination, nomination.gridSharedWithNominee);
     });
+  }
+
+  /**
+   * What the emailed link shows before it is used, without signing in and without changing
+   * anything: the nomination it answers while it still awaits consent (`open`), or, once the
+   * link has expired, the nomination with its nominator (so the page can say whom to ask).
+   * A used link no longer names a nomination (its hash is cleared on use), so it is `null`, as is
+   * a link we never sent.
+   */
+  async previewByToken(token: string, now = new Date()): Promise<{ readonly state: 'open' | 'expired'; readonly nomination: Nomination; readonly targetLabel: string } | null> {
+    const nomination = await this.em.fork().findOne(Nomination, { consentTokenHash: hashSecretToken(token) }, { populate: ['nominee', 'nominator', 'programme', 'cohort', 'cohort.programme', 'talentPool'] });
+    if (!nomination || nomination.status !== 'awaiting_consent') return null;
+    const expired = !nomination.consentTokenExpiresAt || nomination.consentTokenExpiresAt <= now;
+    return { state: expired ? 'expired' : 'open', nomination, targetLabel: targetLabel(nomination) };
   }
 
   /**
@@ -353,7 +367,8 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
   }
 }
 
-function targetLabel(nomination: Nomination): string {
+/** What a nomination is for, in words (as the emails say it). */
+export function targetLabel(nomination: Nomination): string {
   if (nomination.programme) return `Programme: ${nomination.programme.title}`;
   if (nomination.cohort) return `Cohort: ${nomination.cohort.name} (${nomination.cohort.programme.title})`;
   return `Talent pool: ${nomination.talentPool!.name}`;
