@@ -86,11 +86,17 @@ describe('Portal: answering a nomination, and the nominee’s invitation', () =>
         await expectAccessible(page);
         expect(await statusOf(id)).toBe('consented');
 
-        // The same link again: used.
+        // The same link again: used, with whom to ask.
         const again = await page.goto(link!.url);
-        expect(again!.status()).toBe(404);
+        expect(again!.status()).toBe(410);
         await page.getByRole('heading', { level: 1, name: 'This link has been used or has expired' }).waitFor();
+        await page.getByText('has already been used').waitFor();
+        await page.getByRole('link', { name: lead.email }).waitFor();
         await expectAccessible(page);
+        // A link we never sent names nobody.
+        const unknown = await page.goto(`/nominations/respond?token=${'x'.repeat(43)}`);
+        expect(unknown!.status()).toBe(404);
+        expect(await page.getByRole('link', { name: lead.email }).count()).toBe(0);
 
         // The invitation email's link.
         const [invitation] = await web.em().execute<{ url: string }[]>(`select n.data->>'acceptUrl' as url from notification n join person p on p.id = n.recipient_person_id where p.email = ? and n.kind = 'account_invitation'`, [email]);

@@ -39,8 +39,7 @@ export class NominationsController {
   @Get('respond')
   async respond(@Req() request: WebRequest, @Res() reply: FastifyReply, @Query('token') token: unknown): Promise<FastifyReply> {
     const preview = typeof token === 'string' && TOKEN.test(token) ? await this.nominations.previewByToken(token) : null;
-    if (!preview) return this.linkNotValid(request, reply, null);
-    if (preview.state === 'expired') return this.linkNotValid(request, reply, preview.nomination);
+    if (!preview || preview.state !== 'open') return this.linkNotValid(request, reply, preview);
     return this.respondPage(request, reply, token as string, preview.nomination, preview.targetLabel, new FormErrors(), '');
   }
 
@@ -50,15 +49,14 @@ export class NominationsController {
     const token = field(body, 'token');
     const decision = decisionOf(field(body, 'decision'));
     const preview = TOKEN.test(token) ? await this.nominations.previewByToken(token) : null;
-    if (!preview) return this.linkNotValid(request, reply, null);
-    if (preview.state === 'expired') return this.linkNotValid(request, reply, preview.nomination);
+    if (!preview || preview.state !== 'open') return this.linkNotValid(request, reply, preview);
     if (!decision) return this.respondPage(request, reply, token, preview.nomination, preview.targetLabel, new FormErrors().add('decision', 'Select whether you want to be considered'), field(body, 'notifyLineManager'), 400);
     let invitationSent = false;
     try {
       ({ invitationSent } = await this.nominations.answerByToken(token, decision, field(body, 'notifyLineManager') === 'yes'));
     } catch (error) {
       // Answered in another tab, or it expired between the page and the button.
-      if (error instanceof InvalidInputError || error instanceof ConflictError) return this.linkNotValid(request, reply, preview.nomination);
+      if (error instanceof InvalidInputError || error instanceof ConflictError) return this.linkNotValid(request, reply, { ...preview, state: 'used' });
       throw error;
     }
     return this.pages.render(request, reply, 'nominations/answered.njk', {
@@ -141,11 +139,13 @@ export class NominationsController {
   }
 
   /** Used, expired or never ours: say so, and whom to ask when we know. */
-  private linkNotValid(request: WebRequest, reply: FastifyReply, nomination: Nomination | null): FastifyReply {
+  private linkNotValid(request: WebRequest, reply: FastifyReply, preview: { state: 'open' | 'expired' | 'used'; nomination: Nomination; targetLabel: string } | null): FastifyReply {
+    const nomination = preview?.nomination ?? null;
     return this.pages.render(request, reply, 'nominations/link-not-valid.njk', {
       title: 'This link has been used or has expired',
+      expired: preview?.state === 'expired',
       nominator: nomination ? { name: fullName(nomination.nominator), email: nomination.nominator.email } : null,
-      target: nomination ? targetLabel(nomination) : null,
+      target: preview?.targetLabel ?? null,
     }, nomination ? 410 : 404);
   }
 }

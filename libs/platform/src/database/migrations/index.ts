@@ -10,6 +10,7 @@ import { Migration2026120320402_person_pending_employment } from './Migration202
 import { Migration20261204121_account_email_verification } from './Migration20261204121_account_email_verification';
 import { Migration2026120415001_imports } from './Migration2026120415001_imports';
 import { Migration20261204161_person_erased_at } from './Migration20261204161_person_erased_at';
+import { Migration202612056001_nomination_used_consent_token } from './Migration202612056001_nomination_used_consent_token';
 
 /** Every migration, in order. Listed explicitly so the compiled apps carry them without file discovery. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261204121_account_email_verification', class: Migration20261204121_account_email_verification },
   { name: 'Migration2026120415001_imports', class: Migration2026120415001_imports },
   { name: 'Migration20261204161_person_erased_at', class: Migration20261204161_person_erased_at },
+  { name: 'Migration202612056001_nomination_used_consent_token', class: Migration202612056001_nomination_used_consent_token },
 ];
