@@ -186,7 +186,7 @@ describe('Portal: your account, equality monitoring, reminders, unsubscribing an
     const page = await context.newPage();
     await signInThroughPage(page, me, '/sign-in?returnTo=%2Faccount');
     await page.waitForURL((url) => url.pathname === '/account');
-    for (const csrf of [{}, { _csrf: 'forged-token' }]) {
+    for (const csrf of [{}, { _csrf: 'forged-token' }] as Record<string, string>[]) {
       expect((await page.request.post('/account/change/job-title', { form: { jobTitle: 'Forged', ...csrf }, maxRedirects: 0 })).status()).toBe(403);
       expect((await page.request.post('/account/equality', { form: { consent: 'yes', sex: 'male', ...csrf }, maxRedirects: 0 })).status()).toBe(403);
       expect((await page.request.post('/account/notifications', { form: { reminders: 'off', ...csrf }, maxRedirects: 0 })).status()).toBe(403);

@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Organisation } from '@slp/directory';
 import { AccessScope } from '@slp/platform';
 import { NominationsService } from '@slp/talent';
 import { account, AccountFixture, organisation, programme, system, TEST_PASSWORD } from './support/factories';
@@ -38,6 +39,12 @@ describe('Portal: answering a nomination, and the nominee’s invitation', () =>
     const { nomination } = await web.inContext(() => web.app.get(NominationsService).create(scope, { nominee: input, programmeId, readiness: 'ready_now', performance: 3, potential: 3, rationale }));
     const [row] = await web.em().execute<{ token: string }[]>(`select data->>'consentToken' as token from notification where subject_id = ? and kind = 'nomination_consent_request'`, [nomination.id]);
     return { id: nomination.id, token: row!.token };
+  };
+
+  /** Someone working for the programme's system's trust, with an account. */
+  const employee = (): Promise<AccountFixture> => {
+    const em = web.em();
+    return account(em, { organisation: em.getReference(Organisation, organisationId) });
   };
 
   const statusOf = async (id: string): Promise<string> => {
@@ -135,7 +142,7 @@ describe('Portal: answering a nomination, and the nominee’s invitation', () =>
       }, 120_000);
 
       it('says when the link has expired, and whom to ask', async () => {
-        const nominee = await account(web.em(), { organisation: await web.em().findOneOrFail('Organisation', { id: organisationId }) });
+        const nominee = await employee();
         const { id, token } = await nominate({ personId: nominee.person.id });
         await web.em().execute(`update nomination set consent_token_expires_at = now() - interval '1 minute' where id = ?`, [id]);
         const response = await page.goto(`/nominations/respond?token=${encodeURIComponent(token)}`);
@@ -147,7 +154,7 @@ describe('Portal: answering a nomination, and the nominee’s invitation', () =>
       });
 
       it('lets a signed-in nominee answer from their nominations', async () => {
-        const nominee = await account(web.em(), { organisation: await web.em().findOneOrFail('Organisation', { id: organisationId }) });
+        const nominee = await employee();
         const { id } = await nominate({ personId: nominee.person.id }, 'Ran the flu campaign.');
         await signInThroughPage(page, nominee, '/sign-in?returnTo=%2Fnominations');
         await page.waitForURL((url) => url.pathname === '/nominations');
@@ -173,12 +180,12 @@ describe('Portal: answering a nomination, and the nominee’s invitation', () =>
   }
 
   it('refuses an answer posted without its CSRF token, or with a wrong one, and changes nothing', async () => {
-    const nominee = await account(web.em(), { organisation: await web.em().findOneOrFail('Organisation', { id: organisationId }) });
+    const nominee = await employee();
     const { id, token } = await nominate({ personId: nominee.person.id });
     const context = await newContext(browser, web);
     const page = await context.newPage();
     await page.goto(`/nominations/respond?token=${encodeURIComponent(token)}`);
-    for (const csrf of [{}, { _csrf: 'forged-token' }]) {
+    for (const csrf of [{}, { _csrf: 'forged-token' }] as Record<string, string>[]) {
       const response = await page.request.post('/nominations/respond', { form: { token, decision: 'consent', ...csrf }, maxRedirects: 0 });
       expect(response.status()).toBe(403);
     }
@@ -188,7 +195,7 @@ describe('Portal: answering a nomination, and the nominee’s invitation', () =>
 
   it('shows a nomination only to its nominee and the staff of its system', async () => {
     const em = web.em();
-    const nominee = await account(em, { organisation: await em.findOneOrFail('Organisation', { id: organisationId }) });
+    const nominee = await account(em, { organisation: em.getReference(Organisation, organisationId) });
     const { id } = await nominate({ personId: nominee.person.id });
     const stranger = await account(em, { organisation: await organisation(em, await system(em)) });
     const context = await newContext(browser, web);
