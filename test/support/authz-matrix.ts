@@ -28,6 +28,10 @@
  *
  * To add a route: add `'METHOD /api/v1/path/:param': { own: '…', peer?: '…', other: '…', body?, query? }`
  * with six statuses per row; `body` and `query` build a valid request from the fresh objects.
+ * A path parameter is made by the MatrixObjects maker of the same name, unless `params` names
+ * another (the neighbourhood routes' `placeId` is a Place in the programme, `programmePlaceId`).
+ * A route that takes its object from the body may have an `other` row too (the body then names
+ * system B's objects).
  */
 
 export const CALLERS = ['anonymous', 'participant', 'lead', 'coach', 'systemAdmin', 'nationalAdmin'] as const;
