@@ -5,7 +5,7 @@ import { TalentPool } from '@slp/talent';
 import { PROBLEM_JSON } from './support/assertions';
 import { ApiProcess } from './support/api-process';
 import { DatabaseFingerprint } from './support/database-fingerprint';
-import { account, cohort, forkEm, organisation, programme, system, TEST_PASSWORD } from './support/factories';
+import { account, cohort, forkEm, organisation, programme, system, TEST_PASSWORD, unusedTotpCode } from './support/factories';
 import { badObject, badQueryValue, badRawBody, hostileJson, KnownIds, OpenApiDocument, Operation, operationsOf, pathValue, plausible, RawBody } from './support/openapi-fuzz';
 import { startTestApi, TestApi } from './support/test-api';
 
@@ -121,6 +121,24 @@ describe('OpenAPI fuzzer: bad input to every operation (property-based, e2e)', (
   let operations: Operation[];
   const ids: KnownIds = {};
 
+  /**
+   * Signs in at the built API as a person would: the password, then (the admin has MFA, as admins
+   * must) an unused code from their authenticator. The answer's status, and the token when signed in.
+   */
+  async function signInAt(email: string): Promise<{ status: number; token?: string }> {
+    const first = await request(built.url).post('/api/v1/auth/login').send({ email, password: TEST_PASSWORD });
+    if (first.status !== 200) return { status: first.status };
+    if (!first.body.mfaRequired) return { status: 200, token: first.body.accessToken };
+    const [row] = await forkEm(api).getConnection().execute<{ id: string }[]>('select a.id from account a join person p on p.id = a.person_id where p.email = ?', [email]);
+    const second = await request(built.url).post('/api/v1/auth/login/mfa').send({ challengeToken: first.body.challengeToken, code: await unusedTotpCode(api, row!.id) });
+    return second.status === 200 ? { status: 200, token: second.body.accessToken } : { status: second.status };
+  }
+  async function mustSignInAt(email: string): Promise<string> {
+    const signedIn = await signInAt(email);
+    if (!signedIn.token) throw new Error(`could not sign in for the fuzzer: ${signedIn.status}`);
+    return signedIn.token;
+  }
+
   beforeAll(async () => {
     api = await startTestApi();
     fingerprint = await DatabaseFingerprint.open(api.config.database.url);
@@ -132,8 +150,8 @@ describe('OpenAPI fuzzer: bad input to every operation (property-based, e2e)', (
     adminEmail = admin.email;
     participantCaller.email = participant.email;
     built = await ApiProcess.start({ NODE_ENV: 'test', DATABASE_URL: api.config.database.url, REDIS_PREFIX: api.config.redis.prefix, LOG_LEVEL: 'warn' });
-    token = (await request(built.url).post('/api/v1/auth/login').send({ email: admin.email, password: TEST_PASSWORD }).expect(200)).body.accessToken;
-    participantCaller.token = (await request(built.url).post('/api/v1/auth/login').send({ email: participant.email, password: TEST_PASSWORD }).expect(200)).body.accessToken;
+    token = await mustSignInAt(admin.email);
+    participantCaller.token = await mustSignInAt(participant.email);
     const prog = await programme(em, inSystem);
     const co = await cohort(em, prog);
     const pool = em.create(TalentPool, { system: inSystem, name: 'Future system leaders', purpose: 'Succession', createdAt: new Date() });
@@ -147,6 +165,19 @@ describe('OpenAPI fuzzer: bad input to every operation (property-based, e2e)', (
     const imported = await http().post('/api/v1/imports?kind=esr_people&dryRun=true').set(auth).set('Content-Type', 'text/csv').send('Employee Number,Email\n1,a@nhs.example\n').expect(202);
     const [notification] = await forkEm(api).getConnection().execute<{ id: string }[]>('select id from notification order by created_at limit 1');
     Object.assign(ids, { sessionId: session.body.id, enrolmentId: enrolment.body.id, nominationId: nomination.body.id, importId: imported.body.id, notificationId: notification?.id });
+    // The neighbourhood programme: two Places of the system in it (one at level 1 in population health
+    // management, one at level 3 that can mentor it), a mentoring proposal between them, an indicator.
+    const programmePlace = async (name: string, level: number) => {
+      const place = await http().post(`/api/v1/systems/${inSystem.id}/places`).set(auth).send({ name }).expect(201);
+      await http().post('/api/v1/neighbourhood/places').set(auth).send({ placeId: place.body.id, wave: 1, joinedOn: '2026-04-01', population: 52_000 }).expect(201);
+      await http().post(`/api/v1/neighbourhood/places/${place.body.id}/assessments`).set(auth).send({ assessedOn: '2026-10-01', components: { population_health_management: { level, evidence: 'Self-assessment workshop' } } }).expect(201);
+      return place.body.id as string;
+    };
+    const placeId = await programmePlace('Fuzz neighbourhood', 1);
+    const mentorPlaceId = await programmePlace('Fuzz mentor neighbourhood', 3);
+    const mentoring = await http().post('/api/v1/neighbourhood/mentoring').set(auth).send({ menteePlaceId: placeId, mentorPlaceId, component: 'population_health_management', goal: 'Risk stratification' }).expect(201);
+    await http().post('/api/v1/neighbourhood/indicators').set(auth).send({ code: 'fuzz_indicator', name: 'Fuzz indicator', unit: 'rate_per_1000', betterWhen: 'lower' }).expect(201);
+    Object.assign(ids, { placeId, mentoringId: mentoring.body.id, code: 'fuzz_indicator' });
     const document = (await request(built.url).get('/api/docs-json').expect(200)).body as OpenApiDocument;
     operations = operationsOf(document);
     // eslint-disable-next-line no-console
@@ -199,12 +230,12 @@ describe('OpenAPI fuzzer: bad input to every operation (property-based, e2e)', (
     /** Fuzzing POST /auth/logout (or an erasure) may end the caller's session: sign in again before the next operation. */
     async function ensureSignedIn(): Promise<void> {
       const me = await request(built.url).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
-      if (me.status === 401) token = (await request(built.url).post('/api/v1/auth/login').send({ email: adminEmail, password: TEST_PASSWORD }).expect(200)).body.accessToken;
+      if (me.status === 401) token = await mustSignInAt(adminEmail);
       const mine = await request(built.url).get('/api/v1/me').set('Authorization', `Bearer ${participantCaller.token}`);
       // An erasure fuzzed with the real person id may have erased the participant: then the admin makes all the calls.
       if (mine.status === 401) {
-        const again = await request(built.url).post('/api/v1/auth/login').send({ email: participantCaller.email, password: TEST_PASSWORD });
-        participantCaller.token = again.status === 200 ? again.body.accessToken : token;
+        const again = await signInAt(participantCaller.email);
+        participantCaller.token = again.token ?? token;
       }
     }
 

@@ -131,6 +131,12 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
       if (response.status >= 300 || !response.body.id) throw new Error(`could not create the ${what} for the matrix: ${response.status} ${response.text}`);
       return response.body.id;
     };
+    /** Brings a directory Place into the programme with these coaches, assessed at `level` in population health management. */
+    const joinProgramme = async (placeId: string, coachPersonIds: string[], level: number): Promise<void> => {
+      const joined = await api.http().post('/api/v1/neighbourhood/places').set(national()).send({ placeId, wave: 1, joinedOn: '2026-04-01', population: 52_000, coachPersonIds });
+      if (joined.status !== 201) throw new Error(`could not bring the Place into the programme for the matrix: ${joined.status} ${joined.text}`);
+      await created(api.http().post(`/api/v1/neighbourhood/places/${placeId}/assessments`).set(national()).send({ assessedOn: '2026-10-01', components: { population_health_management: { level, evidence: 'Self-assessment workshop' } } }), 'assessment');
+    };
     const objects: MatrixObjects = {
       systemId: async () => inSystem.id,
       organisationId: async () => org.id,
@@ -157,6 +163,29 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
         const admin = scope === 'other' ? world.staff.adminB : world.staff.systemAdmin;
         return created(api.http().post('/api/v1/imports?kind=esr_people&dryRun=true').set('Authorization', `Bearer ${accessTokenFor(api, admin)}`).set('Content-Type', 'text/csv').send('Employee Number,Email\n1,a@nhs.example\n'), 'import');
       }),
+      programmePlaceId: memo(async () => {
+        const placeId = await created(api.http().post(`/api/v1/systems/${inSystem.id}/places`).set(national()).send({ name: `NH ${(1e13 - Date.now()).toString(36).padStart(9, '0')} ${objects.unique()}` }), 'place');
+        const coaches = scope === 'other' ? [] : [world.staff.coach.person.id];
+        await joinProgramme(placeId, coaches, 1);
+        return placeId;
+      }),
+      mentorPlaceId: memo(async () => {
+        const placeId = await created(api.http().post(`/api/v1/systems/${inSystem.id}/places`).set(national()).send({ name: `Mentor ${objects.unique()}` }), 'mentor place');
+        await joinProgramme(placeId, [], 3);
+        return placeId;
+      }),
+      mentoringId: memo(async () =>
+        created(api.http().post('/api/v1/neighbourhood/mentoring').set(national()).send({ menteePlaceId: await objects.programmePlaceId(), mentorPlaceId: await objects.mentorPlaceId(), component: 'population_health_management', goal: 'Risk stratification that the practices use' }), 'mentoring'),
+      ),
+      storyId: memo(async () =>
+        created(api.http().post(`/api/v1/neighbourhood/places/${await objects.programmePlaceId()}/stories`).set(national()).send({ title: 'Mr D went home on day two', text: 'Step-down care at home, arranged by the MDT.', component: 'intermediate_care', sharedNationally: false }), 'story'),
+      ),
+      indicatorCode: memo(async () => {
+        const code = `matrix_${objects.unique()}`;
+        const response = await api.http().post('/api/v1/neighbourhood/indicators').set(national()).send({ code, name: `Matrix indicator ${code}`, unit: 'rate_per_1000', betterWhen: 'lower' });
+        if (response.status !== 201) throw new Error(`could not create the indicator for the matrix: ${response.status} ${response.text}`);
+        return code;
+      }),
       unique: () => `${Date.now().toString(36)}${(sequence++).toString(36)}${randomUUID().slice(0, 4)}`,
     };
     return objects;
@@ -170,7 +199,7 @@ describe('authorisation matrix: every route × caller × own/other system (e2e)'
     const objects = objectsFor(scope, owner);
     let path = route.path;
     for (const param of route.params) {
-      const make = objects[param as keyof MatrixObjects] as (() => Promise<string>) | undefined;
+      const make = objects[(entry.params?.[param] ?? param) as keyof MatrixObjects] as (() => Promise<string>) | undefined;
       if (!make) throw new Error(`${route.key}: the matrix cannot make a ${param} (add it to MatrixObjects)`);
       path = path.replace(`:${param}`, await make());
     }

@@ -381,8 +381,14 @@ describe('neighbourhood health: Places, coaching, maturity, indicators, SPC, Int
       expectProblem(await post('/neighbourhood/practices', leadB, body), 404);
       expectProblem(await post('/neighbourhood/practices', leadA, { ...body, component: 'gardening', title: '' }), 400, ['component', 'title']);
       expectProblem(await post('/neighbourhood/practices', leadA, { ...body, contactPersonId: '00000000-0000-4000-8000-000000000000' }), 400, ['contactPersonId']);
+      // The contact's name and email go to every reader, so only someone the caller can read may be named:
+      // a lead of system A cannot publish system B's lead, and answers as for an unknown id.
+      const elsewhere = await post('/neighbourhood/practices', leadA, { ...body, contactPersonId: leadB.person.id });
+      expectProblem(elsewhere, 400, ['contactPersonId']);
+      expect(elsewhere.text).not.toContain(leadB.email);
+      await post('/neighbourhood/practices', leadA, { ...body, title: 'Named colleague', contactPersonId: participant.person.id }).expect(201);
       expectProblem(await get('/neighbourhood/practices?component=gardening', participant), 400, ['component']);
-      expect(await count('nh_practice')).toBe(before);
+      expect(await count('nh_practice')).toBe(before + 1);
     });
   });
 

@@ -138,7 +138,7 @@ describe('worker and API processes (e2e)', () => {
       expect(listeningPorts(worker.child.pid!)).toEqual([]);
 
       worker.child.kill('SIGTERM');
-      const exit = await worker.exit(10_000);
+      const exit = await worker.exit(20_000);
 
       expect(exit).toMatchObject({ code: 0, signal: null });
       expect(exit.elapsedMs).toBeLessThan(5_000);
@@ -157,7 +157,7 @@ describe('worker and API processes (e2e)', () => {
       const { NODE_ENV: _unset, ...bare } = baseEnv;
       const worker = start(WORKER, bare);
 
-      const exit = await worker.exit(10_000);
+      const exit = await worker.exit(20_000);
 
       expect(exit.code).toBe(1);
       expect(worker.stderr).toContain('The worker cannot start.');
@@ -167,7 +167,7 @@ describe('worker and API processes (e2e)', () => {
     it('refuses to start with invalid configuration, naming the variable', async () => {
       const worker = start(WORKER, { ...baseEnv, REDIS_URL: 'nope' });
 
-      const exit = await worker.exit(10_000);
+      const exit = await worker.exit(20_000);
 
       expect(exit.code).toBe(1);
       expect(worker.stderr).toContain('The worker cannot start.');
@@ -180,7 +180,7 @@ describe('worker and API processes (e2e)', () => {
     it('refuses to start with PORT=abc, exiting 1 and naming PORT', async () => {
       const api = start(API, { ...baseEnv, PORT: 'abc' });
 
-      const exit = await api.exit(10_000);
+      const exit = await api.exit(20_000);
 
       expect(exit.code).toBe(1);
       expect(api.stderr).toContain('The API cannot start.');
@@ -191,7 +191,7 @@ describe('worker and API processes (e2e)', () => {
     it('refuses to start in production without JWT_SECRET, naming JWT_SECRET', async () => {
       const api = start(API, { ...baseEnv, NODE_ENV: 'production', PORT: String(await freePort()) });
 
-      const exit = await api.exit(10_000);
+      const exit = await api.exit(20_000);
 
       expect(exit.code).toBe(1);
       expect(api.stderr).toMatch(/JWT_SECRET is required unless NODE_ENV is development or test/);
@@ -201,7 +201,7 @@ describe('worker and API processes (e2e)', () => {
       const { NODE_ENV: _unset, ...bare } = baseEnv;
       const api = start(API, { ...bare, PORT: String(await freePort()) });
 
-      const exit = await api.exit(10_000);
+      const exit = await api.exit(20_000);
 
       expect(exit.code).toBe(1);
       expect(api.stderr).toContain('The API cannot start.');
@@ -220,7 +220,7 @@ describe('worker and API processes (e2e)', () => {
       expect(await live.json()).toEqual({ status: 'ok' });
 
       api.child.kill('SIGTERM');
-      const exit = await api.exit(10_000);
+      const exit = await api.exit(20_000);
 
       expect(exit).toMatchObject({ code: 0, signal: null });
       expect(exit.elapsedMs).toBeLessThan(5_000);

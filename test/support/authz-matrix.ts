@@ -28,6 +28,10 @@
  *
  * To add a route: add `'METHOD /api/v1/path/:param': { own: '…', peer?: '…', other: '…', body?, query? }`
  * with six statuses per row; `body` and `query` build a valid request from the fresh objects.
+ * A path parameter is made by the MatrixObjects maker of the same name, unless `params` names
+ * another (the neighbourhood routes' `placeId` is a Place in the programme, `programmePlaceId`).
+ * A route that takes its object from the body may have an `other` row too (the body then names
+ * system B's objects).
  */
 
 export const CALLERS = ['anonymous', 'participant', 'lead', 'coach', 'systemAdmin', 'nationalAdmin'] as const;
@@ -53,6 +57,20 @@ export interface MatrixObjects {
   notificationId(): Promise<string>;
   /** An import by the system's admin. */
   importId(): Promise<string>;
+  /**
+   * A Place of the system taking part in the neighbourhood programme (wave 1), assessed at level 1
+   * in population health management; in `own` the coach caller is its Improvement Coach, in
+   * `other` it has no coach. Named so the newest sorts first in the programme's Place list.
+   */
+  programmePlaceId(): Promise<string>;
+  /** Another programme Place of the same system, at level 3 in population health management (so it can mentor in it). */
+  mentorPlaceId(): Promise<string>;
+  /** A mentoring proposal (national admin's) from the programme Place to the mentor Place, awaiting the mentor's answer. */
+  mentoringId(): Promise<string>;
+  /** A story of the programme Place (national admin's), not shared nationally: for its staff and coaches only. */
+  storyId(): Promise<string>;
+  /** A fresh indicator of the catalogue (a rate per 1,000, lower is better). */
+  indicatorCode(): Promise<string>;
   /** A unique suffix for names and emails. */
   unique(): string;
 }
@@ -74,6 +92,8 @@ export interface MatrixEntry {
   readonly query?: (o: MatrixObjects) => Promise<Record<string, string>>;
   /** Content type of the body when it is not JSON (the body is then a string). */
   readonly contentType?: string;
+  /** Path parameters made by a maker of another name (default: the maker named like the parameter), e.g. `{ placeId: 'programmePlaceId' }`. */
+  readonly params?: Readonly<Record<string, Exclude<keyof MatrixObjects, 'unique'>>>;
 }
 
 const cohortBody = async (o: MatrixObjects) => ({ name: `Cohort ${o.unique()}`, capacity: 20, enrolmentOpensAt: '2027-01-04T09:00:00Z', enrolmentClosesAt: '2027-02-26T17:00:00Z', startsAt: '2027-03-15T09:00:00Z', endsAt: '2027-09-30T17:00:00Z', requiresApproval: false, waitlistEnabled: true });
@@ -170,4 +190,45 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   'POST /api/v1/imports': { own: '401 403 403 403 202 202', body: async () => 'Employee Number,Email\n1,a@nhs.example\n', query: async () => ({ kind: 'esr_people', dryRun: 'true' }), contentType: 'text/csv' },
   'GET /api/v1/imports/:importId': { own: '401 403 403 403 200 200', other: '401 403 403 403 404 200' },
   'GET /api/v1/imports/:importId/errors.csv': { own: '401 403 403 403 200 200', other: '401 403 403 403 404 200' },
+  // Multi-factor sign-in and passwords. Tokens the API never issued: the public routes refuse them the same way for everyone.
+  'POST /api/v1/auth/login/mfa': { own: '401 401 401 401 401 401', body: async () => ({ challengeToken: 'x'.repeat(43), code: '123456' }) },
+  'POST /api/v1/auth/password-reset': { own: '202 202 202 202 202 202', body: async (o) => ({ email: await o.personEmail() }) },
+  'POST /api/v1/auth/password-reset/confirm': { own: '404 404 404 404 404 404', body: async () => ({ token: 'x'.repeat(43), password: 'a long enough password' }) },
+  'POST /api/v1/me/mfa/totp': { own: '401 201 201 201 409 409' },
+  // The participant is fresh and has started no set-up (409); the lead and coach are shared by every cell and
+  // started one on the row above, so theirs is a wrong code (400); the admins have MFA on (409).
+  'POST /api/v1/me/mfa/totp/confirm': { own: '401 409 400 400 409 409', body: async () => ({ code: '123456' }) },
+  'DELETE /api/v1/me/mfa/totp': { own: '401 409 409 409 409 409', body: async () => ({ code: '123456' }) },
+  'POST /api/v1/me/password': { own: '401 204 204 204 204 204', body: async (o) => ({ currentPassword: 'correct horse battery staple', newPassword: `a new long password ${o.unique()}` }) },
+  'DELETE /api/v1/me/sessions': { own: '401 204 204 204 204 204' },
+  // Person invitations and bulk enrolment.
+  'POST /api/v1/people/invitations': { own: '401 403 403 403 200 200', other: '401 403 403 403 200 200', body: async (o) => ({ personIds: [await o.personId()] }) },
+  'POST /api/v1/cohorts/:cohortId/enrolments/bulk': { own: '401 403 200 403 200 200', other: '401 403 404 403 404 200', body: async (o) => `email\n${await o.personEmail()}\n`, contentType: 'text/csv' },
+  // The neighbourhood health programme: its Places, their records, the Intelligence Centre, practices, mentoring and stories.
+  'GET /api/v1/neighbourhood/places': { own: '401 403 200 200 200 200', other: '401 403 200 200 200 200', query: async (o) => ({ systemId: await o.systemId(), limit: '100' }), listed: { object: 'programmePlaceId', own: '- - y y y y', other: '- - n n n y' } },
+  'POST /api/v1/neighbourhood/places': { own: '401 403 403 403 403 201', other: '401 403 403 403 403 201', body: async (o) => ({ placeId: await o.placeId(), wave: 2, joinedOn: '2026-09-01', population: 48_000 }) },
+  'GET /api/v1/neighbourhood/places/:placeId': { own: '401 403 200 200 200 200', other: '401 403 404 404 404 200', params: { placeId: 'programmePlaceId' } },
+  'PUT /api/v1/neighbourhood/places/:placeId/coaches': { own: '401 403 403 403 403 200', other: '401 403 403 403 404 200', params: { placeId: 'programmePlaceId' }, body: async () => ({ coachPersonIds: [] }) },
+  'GET /api/v1/neighbourhood/places/:placeId/assessments': { own: '401 403 200 200 200 200', other: '401 403 404 404 404 200', params: { placeId: 'programmePlaceId' } },
+  'POST /api/v1/neighbourhood/places/:placeId/assessments': { own: '401 403 201 201 201 201', other: '401 403 404 404 404 201', params: { placeId: 'programmePlaceId' }, body: async () => ({ assessedOn: '2026-11-01', components: { modern_general_practice: { level: 2, evidence: 'Care navigation in every practice' } } }) },
+  'GET /api/v1/neighbourhood/places/:placeId/coaching-sessions': { own: '401 403 200 200 200 200', other: '401 403 404 404 404 200', params: { placeId: 'programmePlaceId' } },
+  'POST /api/v1/neighbourhood/places/:placeId/coaching-sessions': { own: '401 403 403 201 403 403', other: '401 403 403 404 403 403', params: { placeId: 'programmePlaceId' }, body: async () => ({ heldOn: '2026-11-12', component: 'neighbourhood_mdts', attendees: ['Clinical director', 'Community matron'], summary: 'Reviewed the MDT caseload' }) },
+  'PUT /api/v1/neighbourhood/places/:placeId/indicators/:code/values': { own: '401 403 200 200 200 200', other: '401 403 404 404 404 200', params: { placeId: 'programmePlaceId', code: 'indicatorCode' }, body: async () => ({ values: [{ period: '2026-01', numerator: 14 }, { period: '2026-02', numerator: 12 }] }) },
+  'PUT /api/v1/neighbourhood/places/:placeId/indicators/:code/baseline': { own: '401 403 200 200 200 200', other: '401 403 404 404 404 200', params: { placeId: 'programmePlaceId', code: 'indicatorCode' }, body: async () => ({ from: '2026-01', to: '2026-06' }) },
+  'GET /api/v1/neighbourhood/places/:placeId/indicators/:code': { own: '401 403 200 200 200 200', other: '401 403 404 404 404 200', params: { placeId: 'programmePlaceId', code: 'indicatorCode' } },
+  'GET /api/v1/neighbourhood/places/:placeId/mentor-suggestions': { own: '401 403 200 200 200 200', other: '401 403 404 404 404 200', params: { placeId: 'programmePlaceId' }, query: async () => ({ component: 'population_health_management' }) },
+  'GET /api/v1/neighbourhood/places/:placeId/stories': { own: '401 403 200 200 200 200', other: '401 403 404 404 404 200', params: { placeId: 'programmePlaceId' }, listed: { object: 'storyId', own: '- - y y y y', other: '- - - - - y' } },
+  'POST /api/v1/neighbourhood/places/:placeId/stories': { own: '401 403 201 201 201 201', other: '401 403 404 404 404 201', params: { placeId: 'programmePlaceId' }, body: async () => ({ title: 'Mrs B stayed at home', text: 'The MDT arranged a step-up bed at home.', component: 'intermediate_care' }) },
+  'GET /api/v1/neighbourhood/places/:placeId/mentoring': { own: '401 403 200 200 200 200', other: '401 403 404 404 404 200', params: { placeId: 'programmePlaceId' }, listed: { object: 'mentoringId', own: '- - y y y y', other: '- - - - - y' } },
+  'GET /api/v1/neighbourhood/indicators': { own: '401 200 200 200 200 200' },
+  'POST /api/v1/neighbourhood/indicators': { own: '401 403 403 403 403 201', body: async (o) => ({ code: `matrix_new_${o.unique()}`, name: `Matrix new indicator ${o.unique()}`, unit: 'count', betterWhen: 'lower' }) },
+  'GET /api/v1/neighbourhood/intelligence': { own: '401 403 200 200 200 200', other: '401 403 200 200 200 200', query: async (o) => ({ indicator: await o.indicatorCode() }), listed: { object: 'programmePlaceId', own: '- - y y y y', other: '- - n n n y' } },
+  'GET /api/v1/neighbourhood/practices': { own: '401 200 200 200 200 200', query: async () => ({ component: 'neighbourhood_mdts' }) },
+  'POST /api/v1/neighbourhood/practices': { own: '401 403 201 201 201 201', other: '401 403 404 404 404 201', body: async (o) => ({ placeId: await o.programmePlaceId(), title: `Daily huddle ${o.unique()}`, summary: 'Ten minutes each morning', component: 'neighbourhood_mdts' }) },
+  'POST /api/v1/neighbourhood/mentoring': { own: '401 403 201 201 201 201', other: '401 403 404 404 404 201', body: async (o) => ({ menteePlaceId: await o.programmePlaceId(), mentorPlaceId: await o.mentorPlaceId(), component: 'population_health_management', goal: 'Risk stratification that the practices use' }) },
+  'GET /api/v1/neighbourhood/mentoring/:mentoringId': { own: '401 403 200 200 200 200', other: '401 403 404 404 404 200' },
+  'POST /api/v1/neighbourhood/mentoring/:mentoringId/accept': { own: '401 403 200 403 200 200', other: '401 403 404 403 404 200', body: async () => ({ note: 'Happy to help' }) },
+  'POST /api/v1/neighbourhood/mentoring/:mentoringId/decline': { own: '401 403 200 403 200 200', other: '401 403 404 403 404 200', body: async () => ({ note: 'Not this quarter' }) },
+  'POST /api/v1/neighbourhood/mentoring/:mentoringId/close': { own: '401 403 409 403 409 409', other: '401 403 404 403 404 409', body: async () => ({ reflection: 'What we learnt' }) },
+  'GET /api/v1/neighbourhood/stories': { own: '401 403 200 200 200 200', other: '401 403 200 200 200 200', query: async () => ({ component: 'intermediate_care' }), listed: { object: 'storyId', own: '- - y y y y', other: '- - n n n y' } },
 };

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppConfig, registerRequestHooks, requestIdFor, ROOT_LOGGER } from '@slp/platform';
+import { isOneClickUnsubscribe } from './email-links/email-links.controller';
 import { ASSETS_PREFIX, nhsukAssets, viewEngineOptions } from './http/views';
 import { publicUrlIsHttps, SESSION_COOKIE, sessionKey, WebClock } from './http/web-session';
 import { WebModule } from './web.module';
@@ -70,6 +71,8 @@ export async function createWebApp(config: AppConfig, options: WebAppOptions = {
   // After the body is parsed, before any handler: a state-changing request without a valid token gets 403 and changes nothing.
   fastify.addHook('preHandler', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     if (SAFE_METHODS.has(request.method)) return done();
+    // RFC 8058: a mail client's one-click unsubscribe carries no cookie or form token; the signed link is its authority.
+    if (request.routeOptions.url === '/unsubscribe' && isOneClickUnsubscribe(request.body)) return done();
     fastify.csrfProtection(request, reply, done);
   });
 

@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
+import { DataRightsModule } from '@slp/data-rights';
 import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
 import { LearningModule } from '@slp/learning';
 import { NotificationsModule } from '@slp/notifications';
+import { TalentModule } from '@slp/talent';
 import { AccessPolicyCheck, AppConfig, AuditModule, ConfigModule, DatabaseModule, LoggingModule, PasswordModule, RedisModule } from '@slp/platform';
 import { PageRenderer } from './http/page-renderer';
 import { WebExceptionFilter } from './http/web-exception.filter';
@@ -20,6 +22,9 @@ import { AccountSecurityController } from './security/account-security.controlle
 import { ProgrammesController } from './programmes/programmes.controller';
 import { CohortsController } from './cohorts/cohorts.controller';
 import { LearningController } from './learning/learning.controller';
+import { NominationsController } from './nominations/nominations.controller';
+import { AccountController } from './account/account.controller';
+import { EmailLinksController } from './email-links/email-links.controller';
 
 export interface WebModuleOptions {
   readonly logDestination?: DestinationStream;
@@ -45,6 +50,8 @@ export class WebModule {
         IdentityModule,
         LearningModule,
         NotificationsModule,
+        TalentModule,
+        DataRightsModule,
       ],
       controllers: [
         HomeController,
@@ -57,6 +64,9 @@ export class WebModule {
         ProgrammesController,
         CohortsController,
         LearningController,
+        NominationsController,
+        AccountController,
+        EmailLinksController,
       ],
       providers: [
         PageRenderer,

@@ -66,8 +66,17 @@ export class PracticesService {
     return this.em.transactional(async (em) => {
       await recordablePlace(em, scope, input.placeId, 'share its practices');
       if (input.contactPersonId) {
-        const found = await em.execute<{ id: string }[]>(`select id from person where id = ? and erased_at is null`, [input.contactPersonId]);
-        if (!found.length) throw new InvalidInputError(`There is no person ${input.contactPersonId}.`, [{ field: 'contactPersonId', message: 'contactPersonId must be an existing person' }]);
+        // The contact's name and work email are shown to everyone who reads the library, so the
+        // caller may only name someone whose record they could read themselves (GET /people/:id):
+        // themself, or a person of a system they see staff data of. Anyone else answers as unknown,
+        // so the check cannot be used to probe ids.
+        const [found] = await em.execute<{ id: string; system_id: string | null }[]>(
+          `select p.id, o.system_id from person p left join organisation o on o.id = p.organisation_id where p.id = ? and p.erased_at is null`,
+          [input.contactPersonId],
+        );
+        if (!found || (found.id !== scope.personId && !scope.canSeeStaffDataOf(found.system_id))) {
+          throw new InvalidInputError(`There is no person ${input.contactPersonId} you can name as the contact.`, [{ field: 'contactPersonId', message: 'contactPersonId must be an existing person whose record you can read' }]);
+        }
       }
       const practice = em.create(Practice, {
         placeId: input.placeId,

@@ -40,6 +40,11 @@ export class NotificationPreferencesService {
     await this.save(personId, false, null, 'notification_preference.unsubscribe');
   }
 
+  /** Whether `token` is one of our unsubscribe links (the portal's page checks before offering the button; nothing changes). */
+  isValidUnsubscribeToken(token: string): boolean {
+    return this.verify(token) !== null;
+  }
+
   /** `<personId>.<signature>`: lets its holder switch off that person's reminders, nothing else. */
   unsubscribeToken(personId: string): string {
     return `${personId}.${this.sign(personId)}`;

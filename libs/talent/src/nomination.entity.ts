@@ -73,6 +73,10 @@ export class Nomination {
   @Property({ type: 'timestamptz', nullable: true })
   consentTokenExpiresAt?: Date | null;
 
+  /** The consent link's hash once it was used or made void: it answers nothing, but its page can say so and name the nominator. */
+  @Property({ type: 'text', nullable: true, unique: true, hidden: true })
+  usedConsentTokenHash?: string | null;
+
   @ManyToOne(() => Enrolment, { nullable: true, deleteRule: 'set null' })
   enrolment?: Enrolment | null;
 

@@ -148,12 +148,12 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
    */
   listMine(scope: AccessScope, page: PageRequest): Promise<Page<Nomination>> {
     if (!scope.emailVerified) throw new EmailNotVerifiedError('Verify your email address to see nominations made for you: follow the link in the email we sent when you registered. You can also answer a nomination from the link in its email.');
-    return findPage(this.em, Nomination, { nominee: scope.personId }, { createdAt: 'desc', id: 'desc' }, page, ['nominee', 'nominator', 'programme', 'cohort', 'talentPool']);
+    return findPage(this.em, Nomination, { nominee: scope.personId }, { createdAt: 'desc', id: 'desc' }, page, ['nominee', 'nominator', 'programme', 'cohort', 'cohort.programme', 'talentPool']);
   }
 
   /** The nominee, or staff of the target's system; anyone else gets 404. */
   async get(scope: AccessScope, id: string): Promise<NominationView> {
-    const nomination = await this.em.findOne(Nomination, { id }, { populate: ['nominee', 'nominator', 'programme', 'cohort', 'talentPool'] });
+    const nomination = await this.em.findOne(Nomination, { id }, { populate: ['nominee', 'nominator', 'programme', 'cohort', 'cohort.programme', 'talentPool'] });
     if (!nomination) throw NotFoundError.of('nomination', id);
     const staff = ProgrammeAccess.canManage(scope, nomination.targetSystemId ?? null);
     if (!staff && !this.isNominee(scope, nomination)) throw NotFoundError.of('nomination', id);
@@ -171,6 +171,26 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
       await this.recordAnswer(em, nomination, decision, notifyLineManager, { accountId: scope.accountId, role: 'nominee' });
       return this.view(em, nomination, nomination.gridSharedWithNominee);
     });
+  }
+
+  /**
+   * What the emailed link shows, without signing in and without changing anything: the
+   * nomination it answers while it still awaits consent (`open`); or the nomination with its
+   * nominator once the link has expired or been used (so the page can say whom to ask);
+   * `null` for a link we never sent.
+   */
+  async previewByToken(token: string, now = new Date()): Promise<{ readonly state: 'open' | 'expired' | 'used'; readonly nomination: Nomination; readonly targetLabel: string } | null> {
+    const em = this.em.fork();
+    const populate = ['nominee', 'nominator', 'programme', 'cohort', 'cohort.programme', 'talentPool'] as const;
+    const hash = hashSecretToken(token);
+    const nomination = await em.findOne(Nomination, { consentTokenHash: hash }, { populate });
+    if (!nomination) {
+      const used = await em.findOne(Nomination, { usedConsentTokenHash: hash }, { populate });
+      return used ? { state: 'used', nomination: used, targetLabel: targetLabel(used) } : null;
+    }
+    if (nomination.status !== 'awaiting_consent') return { state: 'used', nomination, targetLabel: targetLabel(nomination) };
+    const expired = !nomination.consentTokenExpiresAt || nomination.consentTokenExpiresAt <= now;
+    return { state: expired ? 'expired' : 'open', nomination, targetLabel: targetLabel(nomination) };
   }
 
   /**
@@ -235,7 +255,7 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
       const nominee = nomination ? this.isNominee(scope, nomination) : false;
       if (!nomination || (!staff && !nominee)) throw NotFoundError.of('nomination', id);
       if (!canMoveNomination(nomination.status, 'withdrawn')) throw new ConflictError(`A ${nomination.status} nomination cannot be withdrawn.`);
-      nomination.consentTokenHash = null;
+      voidConsentLink(nomination);
       this.move(em, nomination, 'withdrawn', { accountId: scope.accountId, role: nominee ? 'nominee' : nomination.nominatorAccountId === scope.accountId ? 'nominator' : 'lead' }, reason ?? (nominee ? 'consent withdrawn by the nominee' : 'withdrawn by the nominator'));
       this.audit.record(em, { actorAccountId: scope.accountId, action: 'nomination.withdraw', objectType: 'nomination', objectId: nomination.id });
       return this.view(em, nomination, staff || nomination.gridSharedWithNominee);
@@ -265,7 +285,7 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
   private async recordAnswer(em: EntityManager, nomination: Nomination, decision: 'consent' | 'decline', notifyLineManager: boolean, actor: Actor): Promise<void> {
     if (nomination.status !== 'awaiting_consent') throw new ConflictError(`This nomination is ${nomination.status}; it no longer awaits consent.`);
     const to = decision === 'consent' ? 'consented' : 'declined';
-    nomination.consentTokenHash = null;
+    voidConsentLink(nomination);
     this.move(em, nomination, to, actor, decision === 'consent' ? 'the nominee consented' : 'the nominee declined');
     const context = { nomination, targetLabel: targetLabel(nomination) };
     await this.notifier.nomineeAnswered(em, context, decision === 'consent');
@@ -353,7 +373,14 @@ export class NominationsService implements OnModuleInit, EnrolmentSeatedListener
   }
 }
 
-function targetLabel(nomination: Nomination): string {
+/** The consent link stops answering; its hash is kept apart so the link's page can still say it was used. */
+function voidConsentLink(nomination: Nomination): void {
+  if (nomination.consentTokenHash) nomination.usedConsentTokenHash = nomination.consentTokenHash;
+  nomination.consentTokenHash = null;
+}
+
+/** What a nomination is for, in words (as the emails say it). */
+export function targetLabel(nomination: Nomination): string {
   if (nomination.programme) return `Programme: ${nomination.programme.title}`;
   if (nomination.cohort) return `Cohort: ${nomination.cohort.name} (${nomination.cohort.programme.title})`;
   return `Talent pool: ${nomination.talentPool!.name}`;

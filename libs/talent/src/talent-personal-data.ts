@@ -71,7 +71,7 @@ export class TalentPersonalData implements PersonalDataArea {
     }
     await em.flush();
     const nominations = await em.execute<{ id: string }[]>(
-      `update nomination set rationale = '', decision_reason = null, consent_token_hash = null, consent_token_expires_at = null, updated_at = ? where nominee_id = ? returning id`,
+      `update nomination set rationale = '', decision_reason = null, consent_token_hash = null, used_consent_token_hash = null, consent_token_expires_at = null, updated_at = ? where nominee_id = ? returning id`,
       [at, subject.personId],
     );
     await em.execute(`update nomination_event set reason = null where reason is not null and reason <> 'person erased' and nomination_id in (select id from nomination where nominee_id = ?)`, [subject.personId]);

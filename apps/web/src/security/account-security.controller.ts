@@ -186,6 +186,7 @@ export class AccountSecurityController {
       'security/show.njk',
       {
         title: 'Account security',
+        area: principal.mfaPending ? 'none' : 'account',
         errors,
         flash,
         enabled: enabled || !setup,
@@ -199,6 +200,6 @@ export class AccountSecurityController {
   }
 
   private passwordPage(request: WebRequest, reply: FastifyReply, errors: FormErrors, status = 200): FastifyReply {
-    return this.pages.render(request, reply, 'security/password.njk', { title: 'Change your password', errors }, status);
+    return this.pages.render(request, reply, 'security/password.njk', { title: 'Change your password', area: 'account', errors }, status);
   }
 }

@@ -13,6 +13,7 @@ import { Migration20261204161_person_erased_at } from './Migration20261204161_pe
 import { Migration202612053001_mfa_password_reset } from './Migration202612053001_mfa_password_reset';
 import { Migration2026120540001_neighbourhood } from './Migration2026120540001_neighbourhood';
 import { Migration202612055001_live_person_pipeline } from './Migration202612055001_live_person_pipeline';
+import { Migration202612056001_nomination_used_consent_token } from './Migration202612056001_nomination_used_consent_token';
 
 /** Every migration, in order. Listed explicitly so the compiled apps carry them without file discovery. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration202612053001_mfa_password_reset', class: Migration202612053001_mfa_password_reset },
   { name: 'Migration2026120540001_neighbourhood', class: Migration2026120540001_neighbourhood },
   { name: 'Migration202612055001_live_person_pipeline', class: Migration202612055001_live_person_pipeline },
+  { name: 'Migration202612056001_nomination_used_consent_token', class: Migration202612056001_nomination_used_consent_token },
 ];
