@@ -17,6 +17,7 @@ import { VerifyEmailController } from './sign-in/verify-email.controller';
 import { ProgrammesController } from './programmes/programmes.controller';
 import { CohortsController } from './cohorts/cohorts.controller';
 import { LearningController } from './learning/learning.controller';
+import { SsoController } from './sso/sso.controller';
 
 export interface WebModuleOptions {
   readonly logDestination?: DestinationStream;
@@ -43,7 +44,7 @@ export class WebModule {
         LearningModule,
         NotificationsModule,
       ],
-      controllers: [HomeController, SignInController, RegisterController, VerifyEmailController, ProgrammesController, CohortsController, LearningController],
+      controllers: [HomeController, SignInController, RegisterController, VerifyEmailController, ProgrammesController, CohortsController, LearningController, SsoController],
       providers: [
         PageRenderer,
         AccessPolicyCheck,
