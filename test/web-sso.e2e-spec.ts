@@ -168,11 +168,7 @@ describe('Portal: single sign-on with OpenID Connect', () => {
 
   it('refuses a callback whose state was tampered with', async () => {
     const login = idpUser({ email: `state.${Date.now()}@nhs.example`, email_verified: true, given_name: 'State' });
-    await page.route(`${web.baseUrl}/sign-in/oidc/nhs/callback**`, async (route) => {
-      const url = new URL(route.request().url());
-      url.searchParams.set('state', 'attacker-chosen-state');
-      await route.continue({ url: url.href });
-    });
+    await tamperAuthorizationRequest('state', 'attacker-chosen-state');
     await signInWith('NHS Care Identity', login);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('You could not be signed in');
     expect(await noAccountFor(login)).toBe(true);
@@ -183,11 +179,7 @@ describe('Portal: single sign-on with OpenID Connect', () => {
 
   it('refuses an ID token carrying another nonce than the one this browser was given', async () => {
     const login = idpUser({ email: `nonce.${Date.now()}@nhs.example`, email_verified: true, given_name: 'Nonce' });
-    await page.route(`${idp.origin}/auth**`, async (route) => {
-      const url = new URL(route.request().url());
-      url.searchParams.set('nonce', 'a-nonce-from-another-session');
-      await route.continue({ url: url.href });
-    });
+    await tamperAuthorizationRequest('nonce', 'a-nonce-from-another-session');
     await signInWith('NHS Care Identity', login);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('You could not be signed in');
     expect(await noAccountFor(login)).toBe(true);
@@ -216,12 +208,29 @@ describe('Portal: single sign-on with OpenID Connect', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('You could not be signed in');
     expect(await noAccountFor(outsider)).toBe(true);
 
+    // Someone else on a fresh browser (the provider still holds the outsider's session in this one).
+    await context.clearCookies();
     const insider = idpUser({ email: `insider.${Date.now()}@trust.example`, email_verified: true, given_name: 'In', family_name: 'Sider', tid: '11111111-AAAA-4bbb-8ccc-000000000001', oid: 'oid-insider' });
     await signInWith('Microsoft', insider, 'AAL1');
     expect(await signedInHeading()).toBe('Your learning');
     const [row] = await web.em().execute<{ id: string }[]>(`select a.id from account a join person p on p.id = a.person_id where p.email = ?`, [idp.users.get(insider)!.claims.email]);
     expect(await links(row!.id)).toEqual([{ provider: 'entra', issuer: idp.issuer, subject: 'oid-insider', tenant: '11111111-aaaa-4bbb-8ccc-000000000001' }]);
   });
+
+  /**
+   * Changes one parameter of the portal's redirect to the provider (the provider then echoes a
+   * tampered state to the callback, or signs a tampered nonce into the ID token), as an attacker
+   * in the middle of the front channel could. The portal's session cookie goes through unchanged.
+   */
+  async function tamperAuthorizationRequest(parameter: 'state' | 'nonce', value: string): Promise<void> {
+    await page.route(`${web.baseUrl}/sign-in/oidc/nhs**`, async (route) => {
+      const response = await route.fetch({ maxRedirects: 0 });
+      const location = new URL(response.headers().location!);
+      expect(location.searchParams.get(parameter)).toBeTruthy();
+      location.searchParams.set(parameter, value);
+      await route.fulfill({ response, headers: { ...response.headers(), location: location.href } });
+    });
+  }
 
   async function noAccountFor(login: string): Promise<boolean> {
     const user = idp.users.get(login)!;

@@ -123,10 +123,11 @@ export async function startTestOpenIdProvider(): Promise<TestOpenIdProvider> {
           await grant.save();
           return grant;
         },
+        // The account id is what oidc-provider puts in `sub`.
         findAccount: async (_ctx: unknown, id: string) => {
-          const user = users.get(id);
+          const user = [...users.values()].find((candidate) => candidate.sub === id);
           if (!user) return undefined;
-          return { accountId: id, claims: async () => ({ sub: user.sub, ...user.claims }) };
+          return { accountId: id, claims: async () => ({ ...user.claims, sub: user.sub }) };
         },
       });
 
@@ -156,13 +157,13 @@ export async function startTestOpenIdProvider(): Promise<TestOpenIdProvider> {
           return;
         }
         const body = await readForm(ctx.req);
-        const login = body.get('login') ?? '';
-        if (!users.has(login)) {
+        const user = users.get(body.get('login') ?? '');
+        if (!user) {
           ctx.status = 400;
           ctx.body = 'unknown user';
           return;
         }
-        await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: login, acr: body.get('acr') ?? 'AAL1' } }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: user.sub, acr: body.get('acr') ?? 'AAL1' } }, { mergeWithLastSubmission: false });
       });
       handler = provider.callback();
     },
