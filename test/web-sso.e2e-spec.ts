@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { account, organisation, system } from './support/factories';
+import { LogCapture } from './support/log-capture';
 import { expectAccessible, launchBrowser, startTestWeb, TestWeb } from './support/test-web';
 import { clientKeyPair, startTestOpenIdProvider, TestOpenIdProvider, trustCertificate } from './support/test-openid-provider';
 
@@ -22,6 +23,7 @@ describe('Portal: single sign-on with OpenID Connect', () => {
   let context: BrowserContext;
   let page: Page;
   let sequence = 0;
+  const logs = new LogCapture();
 
   beforeAll(async () => {
     idp = await startTestOpenIdProvider();
@@ -44,7 +46,8 @@ describe('Portal: single sign-on with OpenID Connect', () => {
       OIDC_ENTRA_CLIENT_SECRET: 'entra-client-secret-for-the-test-0123456789',
       OIDC_ENTRA_LABEL: 'Microsoft',
       OIDC_ENTRA_ALLOWED_TENANTS: '11111111-aaaa-4bbb-8ccc-000000000001',
-    });
+      LOG_LEVEL: 'info',
+    }, { logDestination: logs });
     idp.configure(web.baseUrl, [
       { clientId: 'slp-portal', publicJwk: key.publicJwk },
       { clientId: 'slp-portal-entra', secret: 'entra-client-secret-for-the-test-0123456789' },
@@ -53,6 +56,8 @@ describe('Portal: single sign-on with OpenID Connect', () => {
   }, 60_000);
 
   afterAll(async () => {
+    // Nothing personal reached the log: no email address, name or token.
+    expect(logs.text).not.toMatch(/@nhs\.example|@trust\.example|@other\.example|Lovelace|eyJ/);
     await browser?.close();
     await web?.close();
     await idp?.close();
@@ -81,8 +86,6 @@ describe('Portal: single sign-on with OpenID Connect', () => {
   const signInWith = async (label: string, login: string, acr = 'AAL2_OR_AAL3_ANY'): Promise<void> => {
     await page.goto('/sign-in');
     await page.getByRole('button', { name: `Sign in with ${label}` }).click();
-    await page.waitForLoadState('load');
-    if (process.env.SSO_DEBUG) console.log(page.url(), (await page.content()).slice(0, 3000));
     await page.waitForURL(`${idp.origin}/interaction/**`);
     await page.getByLabel('Username').fill(login);
     await page.getByLabel('Assurance').selectOption(acr);
@@ -171,6 +174,7 @@ describe('Portal: single sign-on with OpenID Connect', () => {
     await tamperAuthorizationRequest('state', 'attacker-chosen-state');
     await signInWith('NHS Care Identity', login);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('You could not be signed in');
+    expect(lastRefusal()).toMatch(/"state"/);
     expect(await noAccountFor(login)).toBe(true);
     // Not signed in: a private page still asks to sign in.
     await page.goto('/learning');
@@ -182,6 +186,7 @@ describe('Portal: single sign-on with OpenID Connect', () => {
     await tamperAuthorizationRequest('nonce', 'a-nonce-from-another-session');
     await signInWith('NHS Care Identity', login);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('You could not be signed in');
+    expect(lastRefusal()).toMatch(/"nonce"/);
     expect(await noAccountFor(login)).toBe(true);
   });
 
@@ -190,6 +195,7 @@ describe('Portal: single sign-on with OpenID Connect', () => {
     idp.tamperNextIdToken((claims) => ({ ...claims, aud: 'some-other-client', azp: 'some-other-client' }));
     await signInWith('NHS Care Identity', login);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('You could not be signed in');
+    expect(lastRefusal()).toMatch(/"aud"/);
     expect(await noAccountFor(login)).toBe(true);
   });
 
@@ -199,6 +205,7 @@ describe('Portal: single sign-on with OpenID Connect', () => {
     idp.tamperNextIdToken((claims) => ({ ...claims, iat: past - 600, exp: past }));
     await signInWith('NHS Care Identity', login);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('You could not be signed in');
+    expect(lastRefusal()).toMatch(/"exp"/);
     expect(await noAccountFor(login)).toBe(true);
   });
 
@@ -230,6 +237,12 @@ describe('Portal: single sign-on with OpenID Connect', () => {
       location.searchParams.set(parameter, value);
       await route.fulfill({ response, headers: { ...response.headers(), location: location.href } });
     });
+  }
+
+  /** What openid-client said when the portal refused the last response (logged without personal data). */
+  function lastRefusal(): string {
+    const line = [...logs.lines].reverse().find((entry) => entry.msg === 'An OpenID Connect response was refused');
+    return `${String(line?.code)}: ${String(line?.reason)}`;
   }
 
   async function noAccountFor(login: string): Promise<boolean> {

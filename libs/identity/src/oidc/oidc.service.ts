@@ -127,7 +127,7 @@ export class OidcService {
       tokens = await client.authorizationCodeGrant(configuration, current, { pkceCodeVerifier: pending.codeVerifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      this.logger.warn({ provider: name, code: typeof code === 'string' ? code : undefined, reason: error instanceof Error ? error.message.slice(0, 200) : undefined }, 'An OpenID Connect response was refused');
+      this.logger.warn({ provider: name, code: typeof code === 'string' ? code : undefined, reason: describeError(error) }, 'An OpenID Connect response was refused');
       throw new OidcSignInRefusedError('invalid_response', `We could not confirm who you are with ${provider.label}. Try signing in again.`);
     }
     const idClaims = tokens.claims();
@@ -304,4 +304,14 @@ function namesFrom(claims: Claims, email: string): { givenName: string; familyNa
     familyName = parts.length > 1 ? parts[parts.length - 1]! : '';
   }
   return { givenName: givenName || email.split('@')[0]!.slice(0, 100), familyName };
+}
+
+/**
+ * openid-client's message and its cause's (which claim or parameter failed: `unexpected JWT "aud"
+ * (audience) claim value`…). Only messages: the error objects carry the response, tokens included.
+ */
+function describeError(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const cause = error.cause instanceof Error && error.cause.message !== error.message ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`.slice(0, 300);
 }
