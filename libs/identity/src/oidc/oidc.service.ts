@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -153,7 +154,16 @@ export class OidcService {
     const issuer = configuration.serverMetadata().issuer;
     const acr = typeof idClaims.acr === 'string' ? idClaims.acr : undefined;
     const amr: AuthenticationMethod[] = acr && provider.mfaAcr.includes(acr) ? ['ext', 'mfa'] : ['ext'];
-    const { account, outcome } = await this.resolve(provider, issuer, subject, tenant, claims);
+    let resolved;
+    try {
+      resolved = await this.resolve(provider, issuer, subject, tenant, claims);
+    } catch (error) {
+      // Two first sign-ins of one identity (or one email) at once: the other made the link or the
+      // account; this one's transaction left nothing, and a second look finds what the other made.
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      resolved = await this.resolve(provider, issuer, subject, tenant, claims);
+    }
+    const { account, outcome } = resolved;
     return { account, amr, idToken, outcome };
   }
 
