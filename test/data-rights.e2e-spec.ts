@@ -92,6 +92,8 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
     // Someone whose line manager the subject is: their record names the subject's address.
     managed = await account(em, { organisation: orgA });
     await sql(`update person set line_manager_email = ? where id = ?`, [email, managed.person.id]);
+    // A single sign-on identity that signs in as the subject.
+    await sql(`insert into identity_link (id, account_id, provider, issuer, subject, tenant, created_at, last_used_at) values (gen_random_uuid(), ?, 'cis2', 'https://idp.example', 'cis2-subject-1', null, now(), now())`, [subject.account.id]);
 
     // Equality monitoring, consented.
     await put('/me/equality', subject, { consent: true, ethnicity: 'H', sex: 'female', disability: 'no' }).expect(200);
@@ -150,7 +152,7 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
 
     it('has an area for the person, their account, equality monitoring, enrolments, nominations, emails and the audit log', () => {
       const names = api.app.get(PersonalDataRegistry).areas.map((area) => area.name).sort();
-      expect(names).toEqual(['account', 'audit-log', 'emails', 'enrolments', 'equality-monitoring', 'neighbourhood-health', 'nominations', 'person']);
+      expect(names).toEqual(['account', 'audit-log', 'emails', 'enrolments', 'equality-monitoring', 'identity-links', 'neighbourhood-health', 'nominations', 'person']);
     });
   });
 
@@ -162,7 +164,7 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
       expect(response.headers['content-disposition']).toBe(`attachment; filename="personal-data-${subject.person.id}.zip"`);
       expect(response.headers['cache-control']).toBe('no-store');
       const files = await zipOf(response);
-      expect([...files.keys()].sort()).toEqual(['README.txt', 'account.json', 'audit-log.json', 'emails.json', 'enrolments.json', 'equality-monitoring.json', 'neighbourhood-health.json', 'nominations.json', 'person.json']);
+      expect([...files.keys()].sort()).toEqual(['README.txt', 'account.json', 'audit-log.json', 'emails.json', 'enrolments.json', 'equality-monitoring.json', 'identity-links.json', 'neighbourhood-health.json', 'nominations.json', 'person.json']);
       const json = (name: string) => JSON.parse(files.get(name)!) as Record<string, any>;
 
       expect(files.get('README.txt')).toContain('nominations.json');
@@ -171,6 +173,7 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
       expect(json('account.json')).toMatchObject({ account: { id: subject.account.id, roles: ['participant'], hasPassword: true } });
       expect(json('account.json').signInSessions).toHaveLength(1);
       expect(json('equality-monitoring.json')).toMatchObject({ ethnicity: 'H', sex: 'female', disability: 'no' });
+      expect(json('identity-links.json')).toEqual([{ provider: 'cis2', issuer: 'https://idp.example', subject: 'cis2-subject-1', tenant: null, createdAt: expect.any(String), lastUsedAt: expect.any(String) }]);
 
       const [enrolment] = json('enrolments.json') as any[];
       expect(enrolment).toMatchObject({ id: subjectEnrolmentId, status: 'enrolled', cohort: { id: fullCohort.id }, attendance: [{ session: { title: 'Systems thinking' }, status: 'present' }] });
@@ -331,7 +334,8 @@ describe('data rights: subject access export, erasure and retention (e2e)', () =
       const [entry, ...more] = await auditRows(api, { action: 'person.erase', objectId: subject.person.id });
       expect(more).toEqual([]);
       expect(entry).toMatchObject({ actor_account_id: nationalAdmin.account.id, object_type: 'person' });
-      expect(entry!.details).toMatchObject({ reason: 'Request from [the person] ([the person]) under article 17, ref IG-2291', effects: { enrolments: { enrolmentsWithdrawn: 1 }, account: { accounts: 1 }, 'equality-monitoring': { equalityMonitoring: 1 } } });
+      expect(entry!.details).toMatchObject({ reason: 'Request from [the person] ([the person]) under article 17, ref IG-2291', effects: { enrolments: { enrolmentsWithdrawn: 1 }, account: { accounts: 1 }, 'equality-monitoring': { equalityMonitoring: 1 }, 'identity-links': { identityLinks: 1 } } });
+      expect(await sql(`select id from identity_link where subject = 'cis2-subject-1'`)).toEqual([]);
     });
 
     it('is idempotent: asking again answers with the same time and changes nothing', async () => {

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServer } from 'node:net';
+import type { DestinationStream } from 'pino';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { AppConfig } from '@slp/platform';
 import { createWebApp } from '../../apps/web/src/web.app';
@@ -53,13 +54,13 @@ async function freePort(): Promise<number> {
  * The real portal (Fastify, PostgreSQL, Redis) in-process on a free port and its own database,
  * for one test file. PUBLIC_URL is its address, so links in emails point at it.
  */
-export async function startTestWeb(overrides: Record<string, string> = {}): Promise<TestWeb> {
+export async function startTestWeb(overrides: Record<string, string> = {}, options: { logDestination?: DestinationStream } = {}): Promise<TestWeb> {
   const database = await createTestDatabase();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = testConfig(database.url, { WEB_PORT: String(port), PUBLIC_URL: baseUrl, ...overrides });
   const clock = new TestClock();
-  const app = await createWebApp(config, { clock: clock.now });
+  const app = await createWebApp(config, { clock: clock.now, logDestination: options.logDestination });
   await app.listen({ port, host: '127.0.0.1' });
   const orm = app.get<MikroORM>(MikroORM);
   return {

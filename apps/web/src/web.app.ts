@@ -49,7 +49,8 @@ export async function createWebApp(config: AppConfig, options: WebAppOptions = {
         // The design system's Frutiger web font is served by NHS England for NHS services.
         fontSrc: ["'self'", 'https://assets.nhs.uk'],
         connectSrc: ["'self'"],
-        formAction: ["'self'"],
+        // Signing out of a single sign-on session continues to the provider's end-session endpoint (a form's redirect).
+        formAction: ["'self'", ...new Set(config.oidc.providers.map((provider) => new URL(provider.issuer).origin))],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],

@@ -25,6 +25,7 @@ import { LearningController } from './learning/learning.controller';
 import { NominationsController } from './nominations/nominations.controller';
 import { AccountController } from './account/account.controller';
 import { EmailLinksController } from './email-links/email-links.controller';
+import { SsoController } from './sso/sso.controller';
 
 export interface WebModuleOptions {
   readonly logDestination?: DestinationStream;
@@ -67,6 +68,7 @@ export class WebModule {
         NominationsController,
         AccountController,
         EmailLinksController,
+        SsoController,
       ],
       providers: [
         PageRenderer,

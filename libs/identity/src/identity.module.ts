@@ -24,12 +24,15 @@ import { AccountMfa, MfaRecoveryCode, PasswordReset } from './mfa.entities';
 import { MfaRateLimiter } from './mfa-rate-limiter';
 import { MfaService } from './mfa.service';
 import { PasswordResetRateLimiter, PasswordService } from './password.service';
+import { IdentityLink } from './oidc/identity-link.entity';
+import { IdentityLinkPersonalData } from './oidc/oidc-personal-data';
+import { OidcService } from './oidc/oidc.service';
 
-export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitoring, AccountInvitation, EmailVerification, AccountMfa, MfaRecoveryCode, PasswordReset];
+export const IDENTITY_ENTITIES = [Person, Account, RefreshToken, EqualityMonitoring, AccountInvitation, EmailVerification, AccountMfa, MfaRecoveryCode, PasswordReset, IdentityLink];
 
 @Module({
   imports: [MikroOrmModule.forFeature(IDENTITY_ENTITIES), DirectoryModule, NotificationsModule, JwtModule.register({})],
-  providers: [AuthService, AccountsService, PeopleService, PersonInvitationsService, EqualityService, InvitationsService, EmailVerificationService, LoginRateLimiter, RegistrationRateLimiter, SessionRevocations, MfaRateLimiter, MfaService, PasswordResetRateLimiter, PasswordService, ...IDENTITY_PERSONAL_DATA],
-  exports: [AuthService, AccountsService, PeopleService, PersonInvitationsService, EqualityService, InvitationsService, EmailVerificationService, MfaService, PasswordService],
+  providers: [AuthService, AccountsService, PeopleService, PersonInvitationsService, EqualityService, InvitationsService, EmailVerificationService, LoginRateLimiter, RegistrationRateLimiter, SessionRevocations, MfaRateLimiter, MfaService, PasswordResetRateLimiter, PasswordService, OidcService, IdentityLinkPersonalData, ...IDENTITY_PERSONAL_DATA],
+  exports: [AuthService, AccountsService, PeopleService, PersonInvitationsService, EqualityService, InvitationsService, EmailVerificationService, MfaService, PasswordService, OidcService],
 })
 export class IdentityModule {}

@@ -20,3 +20,6 @@ export * from './mfa.service';
 export * from './mfa-rate-limiter';
 export * from './password.service';
 export * from './secret-box';
+export * from './oidc/identity-link.entity';
+export * from './oidc/oidc.service';
+export * from './oidc/oidc-personal-data';

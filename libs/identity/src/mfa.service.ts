@@ -22,8 +22,12 @@ export const MFA_CHALLENGE_TTL_SECONDS = 300;
 const CHALLENGE_AUDIENCE = 'slp-mfa-challenge';
 const CHALLENGE_ISSUER = 'system-leadership-platform';
 
-/** Authentication methods (RFC 8176) a session began with; `mfa` is what the MFA rule looks for. */
-export type AuthenticationMethod = 'pwd' | 'otp' | 'mfa';
+/**
+ * Authentication methods (RFC 8176) a session began with; `mfa` is what the MFA rule looks for.
+ * RFC 8176 methods, plus `ext`: signed in through an external identity provider (single sign-on),
+ * whose own methods are its business; its `acr` decides whether `mfa` is added.
+ */
+export type AuthenticationMethod = 'pwd' | 'otp' | 'mfa' | 'ext';
 export const PASSWORD_ONLY: readonly AuthenticationMethod[] = ['pwd'];
 export const PASSWORD_AND_TOTP: readonly AuthenticationMethod[] = ['pwd', 'otp', 'mfa'];
 export const PASSWORD_AND_RECOVERY_CODE: readonly AuthenticationMethod[] = ['pwd', 'mfa'];

@@ -39,7 +39,14 @@ export function viewEngineOptions(config: AppConfig) {
     engine: { nunjucks },
     templates: [join(NHSUK_PACKAGE, 'dist'), VIEWS_DIR],
     production: config.env !== 'development',
-    defaultContext: { serviceName: 'System Leadership Platform', nhsukCss: NHSUK_CSS, nhsukJs: NHSUK_JS, assetPath: ASSETS_PREFIX },
+    defaultContext: {
+      serviceName: 'System Leadership Platform',
+      nhsukCss: NHSUK_CSS,
+      nhsukJs: NHSUK_JS,
+      assetPath: ASSETS_PREFIX,
+      // The sign-in page's "Sign in with <label>" buttons, in OIDC_PROVIDERS order.
+      ssoProviders: config.oidc.providers.map(({ name, label }) => ({ name, label })),
+    },
     options: { autoescape: true, throwOnUndefined: false, noCache: config.env === 'development' },
   };
 }

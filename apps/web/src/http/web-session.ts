@@ -18,6 +18,10 @@ export interface WebSessionFields {
   mfaReturnTo: string;
   /** A one-off confirmation shown on the next page (post, redirect, get). */
   flash: string;
+  /** A single sign-on under way: the state, nonce and PKCE verifier its callback must match (secrets, never logged). */
+  oidc: { provider: string; state: string; nonce: string; codeVerifier: string; returnTo: string };
+  /** Signed in by single sign-on: the provider, and its ID token as the hint for signing out there too. */
+  oidcSignOut: { provider: string; idToken?: string };
   /** The CSRF secret (@fastify/csrf-protection keeps it here). */
   _csrf: string;
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, Logger, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { AuthService, MfaService } from '@slp/identity';
+import { AuthService, MfaService, OidcService } from '@slp/identity';
 import { NotAuthenticatedError, Public, RateLimitedError } from '@slp/platform';
 import { field, FormErrors } from '../http/form-errors';
 import { PageRenderer, WebRequest } from '../http/page-renderer';
@@ -22,6 +22,7 @@ export class SignInController {
     private readonly mfa: MfaService,
     private readonly pages: PageRenderer,
     @Inject(WEB_CLOCK) private readonly clock: WebClock,
+    private readonly oidc: OidcService,
   ) {}
 
   @Public()
@@ -84,9 +85,12 @@ export class SignInController {
         this.logger.warn({ err: error }, 'Sign-out could not reach every server');
       });
     }
+    // Signed in by single sign-on: signed out at the provider too, where it offers RP-initiated logout.
+    const sso = request.session.get('oidcSignOut');
+    const endSession = sso ? await this.oidc.endSessionUrl(sso.provider, sso.idToken) : null;
     signOut(request);
     request.session.regenerate();
-    return reply.redirect('/signed-out', 303);
+    return reply.redirect(endSession ?? '/signed-out', 303);
   }
 
   @Public()

@@ -208,4 +208,49 @@ describe('loadConfig', () => {
       }
     });
   });
+  describe('single sign-on providers (OIDC_PROVIDERS)', () => {
+    const keyFile = `${__dirname}/app-config.spec.ts`; // any readable file stands in for the key here
+    const cis2 = { OIDC_PROVIDERS: 'cis2', OIDC_CIS2_ISSUER: 'https://am.nhsidentity.spineservices.nhs.uk/openam/oauth2/realms/root/realms/oidc', OIDC_CIS2_CLIENT_ID: 'slp', OIDC_CIS2_PRIVATE_KEY_FILE: keyFile };
+
+    it('configures none when OIDC_PROVIDERS is unset', () => {
+      expect(loadConfig({ NODE_ENV: 'test' }).oidc.providers).toEqual([]);
+    });
+
+    it('reads each named provider with defaults for what is optional', () => {
+      const [provider] = loadConfig({ NODE_ENV: 'test', ...cis2, OIDC_CIS2_LABEL: 'NHS Care Identity', OIDC_CIS2_SCOPES: 'openid profile email nationalrbacaccess', OIDC_CIS2_ACR_VALUES: 'AAL2_OR_AAL3_ANY', OIDC_CIS2_MFA_ACR: 'AAL2_OR_AAL3_ANY, AAL3' }).oidc.providers;
+      expect(provider).toEqual({
+        name: 'cis2',
+        issuer: cis2.OIDC_CIS2_ISSUER,
+        clientId: 'slp',
+        clientSecret: undefined,
+        privateKeyFile: keyFile,
+        privateKeyId: undefined,
+        label: 'NHS Care Identity',
+        scopes: ['openid', 'profile', 'email', 'nationalrbacaccess'],
+        acrValues: 'AAL2_OR_AAL3_ANY',
+        mfaAcr: ['AAL2_OR_AAL3_ANY', 'AAL3'],
+        allowedTenants: [],
+      });
+      const [entra] = loadConfig({ NODE_ENV: 'test', OIDC_PROVIDERS: 'Entra', OIDC_ENTRA_ISSUER: 'https://login.microsoftonline.com/t1/v2.0', OIDC_ENTRA_CLIENT_ID: 'c', OIDC_ENTRA_CLIENT_SECRET: 's', OIDC_ENTRA_ALLOWED_TENANTS: 'T1,t2' }).oidc.providers;
+      expect(entra).toMatchObject({ name: 'entra', label: 'entra', scopes: ['openid', 'profile', 'email'], mfaAcr: [], allowedTenants: ['t1', 't2'], clientSecret: 's' });
+    });
+
+    it('reports every missing or contradictory variable at once', () => {
+      const { message } = problemsFor({ NODE_ENV: 'test', OIDC_PROVIDERS: 'cis2,entra,cis2', OIDC_CIS2_ISSUER: 'http://idp.example', OIDC_CIS2_CLIENT_SECRET: 'x', OIDC_CIS2_PRIVATE_KEY_FILE: '/nonexistent/key.pem', OIDC_CIS2_SCOPES: 'profile email' });
+      expect(message).toContain('OIDC_PROVIDERS must not name a provider twice');
+      expect(message).toContain('OIDC_CIS2_ISSUER must be a URL starting with https://');
+      expect(message).toContain('OIDC_CIS2_CLIENT_ID is required');
+      expect(message).toContain('OIDC_CIS2_CLIENT_SECRET and OIDC_CIS2_PRIVATE_KEY_FILE must not both be set');
+      expect(message).toContain('OIDC_CIS2_PRIVATE_KEY_FILE must be a readable file');
+      expect(message).toContain('OIDC_CIS2_SCOPES must include openid');
+      expect(message).toContain('OIDC_ENTRA_ISSUER is required');
+      expect(message).toContain('OIDC_ENTRA_PRIVATE_KEY_FILE (private_key_jwt, preferred) or OIDC_ENTRA_CLIENT_SECRET is required');
+      expect(problemsFor({ NODE_ENV: 'test', OIDC_PROVIDERS: '1bad' }).message).toContain('OIDC_PROVIDERS names must be letters, digits and _');
+    });
+
+    it('allows a plain-HTTP issuer only in development', () => {
+      expect(loadConfig({ ...DEV, ...cis2, OIDC_CIS2_ISSUER: 'http://127.0.0.1:9000' }).oidc.providers[0]!.issuer).toBe('http://127.0.0.1:9000');
+      expect(() => loadConfig({ JWT_SECRET: LONG_SECRET, ...cis2, OIDC_CIS2_ISSUER: 'http://127.0.0.1:9000' })).toThrow(/OIDC_CIS2_ISSUER must be a URL starting with https:\/\/ \(/);
+    });
+  });
 });

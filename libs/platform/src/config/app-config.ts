@@ -1,3 +1,4 @@
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { z } from 'zod';
 import { Role, ROLES } from '../auth/principal';
 
@@ -86,9 +87,34 @@ export interface AppConfig {
     /** A signed-in browser left this long without a request is signed out. */
     readonly sessionIdleMinutes: number;
   };
+  /** Single sign-on (OpenID Connect) in the portal: one entry per name in OIDC_PROVIDERS, in that order. */
+  readonly oidc: { readonly providers: readonly OidcProviderConfig[] };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The portal's address (apps/web): every link in an email points here. */
   readonly publicUrl: string;
+}
+
+/** One OpenID Provider the portal signs people in with (`OIDC_<NAME>_*`). */
+export interface OidcProviderConfig {
+  /** Lower-case name, as in OIDC_PROVIDERS and the paths `/sign-in/oidc/<name>`. */
+  readonly name: string;
+  /** The issuer identifier; its discovery document is `<issuer>/.well-known/openid-configuration`. */
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Secret: client_secret_basic. Exactly one of this and `privateKeyFile`. */
+  readonly clientSecret: string | undefined;
+  /** A PKCS#8 PEM private key (RSA or EC) for private_key_jwt client authentication. */
+  readonly privateKeyFile: string | undefined;
+  /** The key's `kid` at the provider, when it holds more than one for this client. */
+  readonly privateKeyId: string | undefined;
+  /** Shown on the button: "Sign in with <label>". */
+  readonly label: string;
+  readonly scopes: readonly string[];
+  readonly acrValues: string | undefined;
+  /** `acr` values that count as multi-factor (the session's amr then includes `mfa`). */
+  readonly mfaAcr: readonly string[];
+  /** Entra ID: the tenants (`tid`) whose people may sign in; empty means any the issuer vouches for. */
+  readonly allowedTenants: readonly string[];
 }
 
 export class ConfigValidationError extends Error {
@@ -254,6 +280,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     );
   }
   const env = parsed.data;
+  const oidcProviders = loadOidcProviders(input, env.NODE_ENV);
   return {
     env: env.NODE_ENV,
     http: { port: env.PORT, corsOrigins: env.CORS_ORIGINS, trustProxy: env.TRUST_PROXY },
@@ -280,10 +307,77 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     retention: { inactiveYears: env.RETENTION_INACTIVE_YEARS, notificationPayloadDays: env.NOTIFICATION_PAYLOAD_DAYS },
     imports: { maxUploadBytes: env.IMPORT_MAX_UPLOAD_BYTES, esrColumns: env.ESR_COLUMN_MAP ?? DEFAULT_ESR_COLUMNS },
+    oidc: { providers: oidcProviders },
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     web: { port: env.WEB_PORT, sessionSecret: env.WEB_SESSION_SECRET ?? env.JWT_SECRET ?? DEV_JWT_SECRET, sessionIdleMinutes: env.WEB_SESSION_IDLE_MINUTES },
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.WEB_PORT}`).replace(/\/+$/, ''),
   };
+}
+
+const OIDC_NAME = /^[a-z][a-z0-9_]{0,30}$/;
+const OIDC_SUFFIXES = ['ISSUER', 'CLIENT_ID', 'CLIENT_SECRET', 'PRIVATE_KEY_FILE', 'PRIVATE_KEY_ID', 'LABEL', 'SCOPES', 'ACR_VALUES', 'MFA_ACR', 'ALLOWED_TENANTS'] as const;
+
+/**
+ * OIDC_PROVIDERS and each provider's OIDC_<NAME>_* variables (names are dynamic, so they are read
+ * here rather than in the fixed schema). Every problem is reported at once, as for the rest.
+ */
+function loadOidcProviders(input: Record<string, string | undefined>, nodeEnv: AppConfig['env']): OidcProviderConfig[] {
+  const names = (input.OIDC_PROVIDERS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const problems: string[] = [];
+  const providers: OidcProviderConfig[] = [];
+  if (new Set(names).size !== names.length) problems.push('OIDC_PROVIDERS must not name a provider twice');
+  for (const name of new Set(names)) {
+    if (!OIDC_NAME.test(name)) {
+      problems.push(`OIDC_PROVIDERS names must be letters, digits and _, starting with a letter (got "${name}")`);
+      continue;
+    }
+    const key = (suffix: (typeof OIDC_SUFFIXES)[number]) => `OIDC_${name.toUpperCase()}_${suffix}`;
+    const value = (suffix: (typeof OIDC_SUFFIXES)[number]) => input[key(suffix)]?.trim() || undefined;
+    const words = (suffix: (typeof OIDC_SUFFIXES)[number]) => (value(suffix) ?? '').split(/[\s,]+/).filter(Boolean);
+    const issuer = value('ISSUER');
+    if (!issuer) problems.push(`${key('ISSUER')} is required for the provider "${name}" in OIDC_PROVIDERS`);
+    else {
+      let protocol = '';
+      try {
+        protocol = new URL(issuer).protocol;
+      } catch {
+        // reported below
+      }
+      // Plain HTTP only on a developer's machine (a local provider); tests use HTTPS like production.
+      const allowed = nodeEnv === 'development' ? ['https:', 'http:'] : ['https:'];
+      if (!allowed.includes(protocol)) problems.push(`${key('ISSUER')} must be a URL starting with ${allowed.map((p) => `${p}//`).join(' or ')} (got "${withoutCredentials(issuer)}")`);
+    }
+    const clientId = value('CLIENT_ID');
+    if (!clientId) problems.push(`${key('CLIENT_ID')} is required for the provider "${name}" in OIDC_PROVIDERS`);
+    const clientSecret = value('CLIENT_SECRET');
+    const privateKeyFile = value('PRIVATE_KEY_FILE');
+    if (clientSecret && privateKeyFile) problems.push(`${key('CLIENT_SECRET')} and ${key('PRIVATE_KEY_FILE')} must not both be set: choose one client authentication (private_key_jwt is preferred)`);
+    if (!clientSecret && !privateKeyFile) problems.push(`${key('PRIVATE_KEY_FILE')} (private_key_jwt, preferred) or ${key('CLIENT_SECRET')} is required for the provider "${name}"`);
+    if (privateKeyFile) {
+      try {
+        accessSync(privateKeyFile, fsConstants.R_OK);
+      } catch {
+        problems.push(`${key('PRIVATE_KEY_FILE')} must be a readable file (got "${privateKeyFile}")`);
+      }
+    }
+    const scopes = value('SCOPES') ? words('SCOPES') : ['openid', 'profile', 'email'];
+    if (!scopes.includes('openid')) problems.push(`${key('SCOPES')} must include openid (got "${scopes.join(' ')}")`);
+    providers.push({
+      name,
+      issuer: issuer ?? '',
+      clientId: clientId ?? '',
+      clientSecret,
+      privateKeyFile,
+      privateKeyId: value('PRIVATE_KEY_ID'),
+      label: value('LABEL') ?? name,
+      scopes,
+      acrValues: value('ACR_VALUES'),
+      mfaAcr: words('MFA_ACR'),
+      allowedTenants: words('ALLOWED_TENANTS').map((t) => t.toLowerCase()),
+    });
+  }
+  if (problems.length) throw new ConfigValidationError(problems);
+  return providers;
 }
 
 /** A value as it may be shown in a message: passwords inside URLs are masked. */

@@ -12,6 +12,7 @@ import { Migration2026120415001_imports } from './Migration2026120415001_imports
 import { Migration20261204161_person_erased_at } from './Migration20261204161_person_erased_at';
 import { Migration202612053001_mfa_password_reset } from './Migration202612053001_mfa_password_reset';
 import { Migration2026120540001_neighbourhood } from './Migration2026120540001_neighbourhood';
+import { Migration202612059001_identity_link } from './Migration202612059001_identity_link';
 import { Migration202612055001_live_person_pipeline } from './Migration202612055001_live_person_pipeline';
 import { Migration202612056001_nomination_used_consent_token } from './Migration202612056001_nomination_used_consent_token';
 
@@ -32,4 +33,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration2026120540001_neighbourhood', class: Migration2026120540001_neighbourhood },
   { name: 'Migration202612055001_live_person_pipeline', class: Migration202612055001_live_person_pipeline },
   { name: 'Migration202612056001_nomination_used_consent_token', class: Migration202612056001_nomination_used_consent_token },
+  { name: 'Migration202612059001_identity_link', class: Migration202612059001_identity_link },
 ];
