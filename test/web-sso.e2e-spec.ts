@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { account, organisation, system } from './support/factories';
+import { account, organisation, system, totpAt } from './support/factories';
 import { LogCapture } from './support/log-capture';
 import { expectAccessible, launchBrowser, startTestWeb, TestWeb } from './support/test-web';
 import { clientKeyPair, startTestOpenIdProvider, TestOpenIdProvider, trustCertificate } from './support/test-openid-provider';
@@ -141,6 +141,22 @@ describe('Portal: single sign-on with OpenID Connect', () => {
     expect((await latestSession(existing.account.id))!.amr).toEqual(['ext']);
     const [{ n }] = (await web.em().execute<{ n: string }[]>(`select count(*) as n from account a join person p on p.id = a.person_id where lower(p.email) = lower(?)`, [existing.email])) as [{ n: string }];
     expect(Number(n)).toBe(1);
+  });
+
+  it('asks an account with the platform authenticator on for its security code when the provider sign-in was not multi-factor', async () => {
+    const existing = await account(web.em(), { emailVerified: true, mfa: true });
+    const login = idpUser({ email: existing.email, email_verified: true });
+
+    await signInWith('NHS Care Identity', login, 'AAL1');
+    expect(new URL(page.url()).pathname).toBe('/sign-in/security-code');
+    // No platform session until the code is right.
+    expect(await latestSession(existing.account.id)).toBeUndefined();
+    await expectAccessible(page);
+
+    await page.getByLabel('Security code').fill(totpAt(existing.totpSecret!));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    expect(await signedInHeading()).toBe('Your learning');
+    expect((await latestSession(existing.account.id))!.amr).toContain('mfa');
   });
 
   it('provisions a verified participant in the organisation named by the RBAC claims, never taking roles from them', async () => {
