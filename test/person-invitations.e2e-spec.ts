@@ -71,7 +71,7 @@ describe('inviting people without accounts (e2e: API, worker, SMTP sink)', () =>
     const emails = (await sink.waitFor(before + 2)).slice(before);
     expect(emails.flatMap((e) => e.to).sort()).toEqual([first!.email, second!.email].sort());
     const toFirst = emails.find((e) => e.to.includes(first!.email))!;
-    const token = /invitations\/accept\?token=([\w%-]+)/.exec(decoded(toFirst.raw))?.[1];
+    const token = /invitation\?token=([\w%-]+)/.exec(decoded(toFirst.raw))?.[1];
     expect(token).toBeDefined();
 
     // Asked again (and concurrently): nobody is emailed a second time.
