@@ -17,6 +17,8 @@ import { VerifyEmailController } from './sign-in/verify-email.controller';
 import { ProgrammesController } from './programmes/programmes.controller';
 import { CohortsController } from './cohorts/cohorts.controller';
 import { LearningController } from './learning/learning.controller';
+import { StaffController } from './staff/staff.controller';
+import { StaffQueries } from './staff/staff-queries';
 
 export interface WebModuleOptions {
   readonly logDestination?: DestinationStream;
@@ -43,9 +45,10 @@ export class WebModule {
         LearningModule,
         NotificationsModule,
       ],
-      controllers: [HomeController, SignInController, RegisterController, VerifyEmailController, ProgrammesController, CohortsController, LearningController],
+      controllers: [HomeController, SignInController, RegisterController, VerifyEmailController, ProgrammesController, CohortsController, LearningController, StaffController],
       providers: [
         PageRenderer,
+    StaffQueries,
         AccessPolicyCheck,
         { provide: WEB_CLOCK, useValue: options.clock ?? Date.now },
         { provide: APP_GUARD, useClass: WebSessionGuard },
