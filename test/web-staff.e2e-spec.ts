@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Organisation, System } from '@slp/directory';
 import { Cohort, EnrolmentService, Programme, Session } from '@slp/learning';
 import { AccessScope, LONDON } from '@slp/platform';
+import { NominationsService } from '@slp/talent';
 import { account, AccountFixture, cohort, CohortOptions, organisation, programme, system } from './support/factories';
 import { expectAccessible, launchBrowser, newContext, signInThroughPage, startTestWeb, TestWeb } from './support/test-web';
 
@@ -239,6 +240,57 @@ describe('Portal: the staff workspace (what awaits you, a cohort, the register)'
       });
     });
   }
+
+  it('decides consented nominations: accepts one into its cohort, rejects another with a reason (none without one)', async () => {
+    const lead = await leadOf(ics);
+    const leadScope = AccessScope.of({ accountId: lead.account.id, personId: lead.person.id, roles: ['programme_lead'], systemIds: [ics.id] });
+    const { cohort: target } = await offering(ics, { capacity: 5 });
+    const consented: { fixture: AccountFixture; id: string }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const nominee = await participant();
+      const { nomination } = await web.inContext(() => web.app.get(NominationsService).create(leadScope, { nominee: { personId: nominee.person.id }, cohortId: target.id, readiness: 'ready_now', performance: 3, potential: 2, rationale: `Leads the discharge work ${i}` }));
+      await web.inContext(() => web.app.get(NominationsService).answer(scopeOf(nominee), nomination.id, 'consent'));
+      consented.push({ fixture: nominee, id: nomination.id });
+    }
+    const [accepted, rejected] = consented as [(typeof consented)[0], (typeof consented)[0]];
+    const nominationStatus = async (id: string) => (await web.em().execute<{ status: string }[]>(`select status from nomination where id = ?`, [id]))[0]!.status;
+    const { context, page } = await signedIn(lead, true);
+    try {
+      await page.goto('/staff');
+      await page.getByRole('link', { name: 'Decide nominations' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Nominations to decide' }).waitFor();
+      await page.getByRole('heading', { name: nameOf(accepted.fixture) }).waitFor();
+      await expectAccessible(page);
+      await page.getByRole('button', { name: `Accept the nomination of ${nameOf(accepted.fixture)}` }).click();
+      await page.getByText(`You accepted the nomination of ${nameOf(accepted.fixture)}.`, { exact: false }).waitFor();
+      expect(await nominationStatus(accepted.id)).toBe('enrolled');
+      expect(await statusOf(target.id, accepted.fixture.person.id)).toBe('enrolled');
+      await expectAccessible(page);
+
+      await page.getByRole('link', { name: `Reject the nomination of ${nameOf(rejected.fixture)}` }).click();
+      await page.getByRole('button', { name: 'Reject nomination' }).click();
+      await page.getByRole('link', { name: 'Enter the reason for rejecting the nomination' }).waitFor();
+      await expectAccessible(page);
+      expect(await nominationStatus(rejected.id)).toBe('consented');
+      await page.getByLabel('Reason for rejecting').fill('The cohort is for people in their first year as a manager.');
+      await page.getByRole('button', { name: 'Reject nomination' }).click();
+      await page.getByText(`You rejected the nomination of ${nameOf(rejected.fixture)}.`, { exact: false }).waitFor();
+      expect(await nominationStatus(rejected.id)).toBe('rejected');
+      expect(await auditCount('nomination.reject', rejected.id)).toBe(1);
+    } finally {
+      await context.close();
+    }
+    // Another system's lead cannot see or decide them.
+    const stranger = await leadOf(otherIcs);
+    const other = await signedIn(stranger, true);
+    try {
+      await other.page.goto('/staff/nominations');
+      expect(await other.page.getByText(nameOf(accepted.fixture)).count()).toBe(0);
+      expect((await other.page.goto(`/staff/nominations/${rejected.id}/reject`))!.status()).toBe(404);
+    } finally {
+      await other.context.close();
+    }
+  });
 
   it('shows a lead nothing of another system: its cohort, register and decisions are refused and nothing changes', async () => {
     const { cohort: theirs, session } = await offering(otherIcs, { requiresApproval: true });

@@ -5,6 +5,7 @@ import { DirectoryModule } from '@slp/directory';
 import { IdentityModule } from '@slp/identity';
 import { LearningModule } from '@slp/learning';
 import { NotificationsModule } from '@slp/notifications';
+import { TalentModule } from '@slp/talent';
 import { AccessPolicyCheck, AppConfig, AuditModule, ConfigModule, DatabaseModule, LoggingModule, PasswordModule, RedisModule } from '@slp/platform';
 import { PageRenderer } from './http/page-renderer';
 import { WebExceptionFilter } from './http/web-exception.filter';
@@ -19,6 +20,7 @@ import { CohortsController } from './cohorts/cohorts.controller';
 import { LearningController } from './learning/learning.controller';
 import { StaffController } from './staff/staff.controller';
 import { StaffQueries } from './staff/staff-queries';
+import { StaffNominationsController } from './staff/staff-nominations.controller';
 
 export interface WebModuleOptions {
   readonly logDestination?: DestinationStream;
@@ -44,8 +46,9 @@ export class WebModule {
         IdentityModule,
         LearningModule,
         NotificationsModule,
+        TalentModule,
       ],
-      controllers: [HomeController, SignInController, RegisterController, VerifyEmailController, ProgrammesController, CohortsController, LearningController, StaffController],
+      controllers: [HomeController, SignInController, RegisterController, VerifyEmailController, ProgrammesController, CohortsController, LearningController, StaffController, StaffNominationsController],
       providers: [
         PageRenderer,
     StaffQueries,
