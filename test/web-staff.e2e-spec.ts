@@ -292,6 +292,46 @@ describe('Portal: the staff workspace (what awaits you, a cohort, the register)'
     }
   });
 
+  for (const javaScriptEnabled of [true, false]) {
+    it(`nominates someone in the lead's systems, and refuses an incomplete form without changing anything (${javaScriptEnabled ? 'with' : 'without'} JavaScript)`, async () => {
+      const lead = await leadOf(ics);
+      const { cohort: target } = await offering(ics);
+      const nominee = await participant();
+      const { context, page } = await signedIn(lead, javaScriptEnabled);
+      const nominationsOf = async () => web.em().execute<{ status: string; readiness: string; performance: number; potential: number }[]>(`select status, readiness, performance, potential from nomination where nominee_id = ?`, [nominee.person.id]);
+      try {
+        await page.goto('/staff');
+        await page.getByRole('link', { name: 'Nominate someone' }).click();
+        await page.getByRole('heading', { level: 1, name: 'Nominate someone' }).waitFor();
+        await expectAccessible(page);
+        // Nothing filled in: every problem is in the summary, and no nomination exists.
+        await page.getByRole('button', { name: 'Nominate' }).click();
+        await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
+        for (const message of ['Select the cohort you nominate them for', 'Choose how to find the person you nominate', 'Choose how ready they are', 'Enter why you nominate them']) await page.getByRole('link', { name: message }).waitFor();
+        await expectAccessible(page);
+        expect(await nominationsOf()).toEqual([]);
+
+        await page.getByLabel('Cohort').selectOption({ value: target.id });
+        await page.getByLabel('Someone in your systems').check();
+        await page.getByLabel('Name or email address').fill(nominee.email);
+        await page.getByRole('button', { name: 'Search' }).click();
+        await page.getByRole('group', { name: 'Select the person to nominate' }).waitFor();
+        await page.getByLabel(nameOf(nominee)).check();
+        await page.getByLabel('Ready in 1 to 2 years').check();
+        await page.getByLabel('Performance').selectOption('3');
+        await page.getByLabel('Potential').selectOption('2');
+        await page.getByLabel('Why do you nominate them?').fill('Runs the discharge hub across three trusts.');
+        await expectAccessible(page);
+        await page.getByRole('button', { name: 'Nominate' }).click();
+        await page.getByText('Nomination sent.', { exact: false }).waitFor();
+        expect(await nominationsOf()).toEqual([{ status: 'awaiting_consent', readiness: 'ready_1_2_years', performance: 3, potential: 2 }]);
+        expect(await auditCount('nomination.create')).toBeGreaterThan(0);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
   it('shows a lead nothing of another system: its cohort, register and decisions are refused and nothing changes', async () => {
     const { cohort: theirs, session } = await offering(otherIcs, { requiresApproval: true });
     const applicant = await apply(theirs.id, otherTrust);
