@@ -26,6 +26,9 @@ import { NominationsController } from './nominations/nominations.controller';
 import { AccountController } from './account/account.controller';
 import { EmailLinksController } from './email-links/email-links.controller';
 import { SsoController } from './sso/sso.controller';
+import { StaffController } from './staff/staff.controller';
+import { StaffQueries } from './staff/staff-queries';
+import { StaffNominationsController } from './staff/staff-nominations.controller';
 
 export interface WebModuleOptions {
   readonly logDestination?: DestinationStream;
@@ -69,9 +72,12 @@ export class WebModule {
         AccountController,
         EmailLinksController,
         SsoController,
+        StaffController,
+        StaffNominationsController,
       ],
       providers: [
         PageRenderer,
+        StaffQueries,
         AccessPolicyCheck,
         { provide: WEB_CLOCK, useValue: options.clock ?? Date.now },
         { provide: APP_GUARD, useClass: WebSessionGuard },

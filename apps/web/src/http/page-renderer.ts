@@ -5,7 +5,7 @@ import type { Principal } from '@slp/platform';
 import type { FormErrors } from './form-errors';
 
 /** Areas of the header navigation; a page names its own so the link is marked current. */
-export type NavigationArea = 'home' | 'learning' | 'programmes' | 'account' | 'none';
+export type NavigationArea = 'home' | 'learning' | 'programmes' | 'account' | 'staff' | 'none';
 
 /** What every page's view model has: its `<h1>` (also the `<title>`), and the form's errors if it has any. */
 export interface PageModel {
