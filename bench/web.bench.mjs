@@ -126,7 +126,7 @@ async function main() {
   log('');
   log(`Portal pages: ${CLIENTS} signed-in participants at once, "Your learning" and a cohort page in turn, ${REQUESTS} pages per server in ${ROUNDS} alternating rounds (Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   for (const result of results) {
-    log(`  ${result.name.padEnd(7)} ${result.rps.toFixed(0).padStart(6)} pages/s   p50 ${result.p50.toFixed(1)} ms   p95 ${result.p95.toFixed(1)} ms   p99 ${result.p99.toFixed(1)} ms   max ${result.max.toFixed(1)} ms   server CPU ${ms(result.cpuMs)} ms/page   PostgreSQL CPU ${ms(result.pgMs)} ms/page   (${result.bytes} bytes/page)`);
+    log(`  ${result.name.padEnd(7)} ${result.rps.toFixed(0).padStart(6)} pages/s   p50 ${result.p50.toFixed(1)} ms   p95 ${result.p95.toFixed(1)} ms   p99 ${result.p99.toFixed(1)} ms   max ${result.max.toFixed(1)} ms   server CPU ${ms(result.cpuMs)} ms/page   PostgreSQL CPU ${ms(result.pgMs)} ms/page`);
   }
   log(`  ratio portal/bare ${ratio.toFixed(2)} (target ≥ 0.6: ${ratio >= 0.6 ? 'met' : 'NOT met'});  portal p99 ${portal.p99.toFixed(1)} ms (target < 150 ms: ${portal.p99 < 150 ? 'met' : 'NOT met'})`);
 }
