@@ -252,4 +252,25 @@ describe('Portal: finding a programme, enrolling and following your learning', (
     expect(await statusOf(open.id, me.person.id)).toBe('enrolled');
     await context.close();
   });
+
+  it('shows a cohort only to whom it is open, or who is enrolled in it: a draft or another system’s cohort is a page that does not exist', async () => {
+    const em = web.em();
+    const elsewhere = await system(em);
+    const draft = await cohort(em, await programme(em, ics), { status: 'draft' });
+    const theirs = await cohort(em, await programme(em, elsewhere));
+    const placedThere = await cohort(em, await programme(em, elsewhere), { name: `Placed cohort ${Date.now()}` });
+    const context = await newContext(browser, web);
+    const page = await context.newPage();
+    const me = await participant();
+    await em.transactional((tx) => web.app.get(EnrolmentService).place(tx as EntityManager, { cohortId: placedThere.id, personId: me.person.id, source: 'lead', access: 'trusted', preApproved: true, scope: null, actorAccountId: null }));
+    await signInThroughPage(page, me);
+    await page.waitForURL((url) => url.pathname === '/learning');
+    expect((await page.goto(`/cohorts/${draft.id}`))!.status()).toBe(404);
+    expect((await page.goto(`/cohorts/${theirs.id}`))!.status()).toBe(404);
+    expect((await page.goto('/cohorts/01900000-0000-7000-8000-000000000000'))!.status()).toBe(404);
+    expect((await page.goto(`/cohorts/${placedThere.id}`))!.status()).toBe(200);
+    await page.getByRole('heading', { level: 1, name: placedThere.name }).waitFor();
+    await page.getByText('Enrolled', { exact: true }).first().waitFor();
+    await context.close();
+  });
 });

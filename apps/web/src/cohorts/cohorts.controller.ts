@@ -60,8 +60,7 @@ export class CohortsController {
   private async page(request: WebRequest, reply: FastifyReply, id: string, errors: FormErrors, status: number): Promise<FastifyReply> {
     if (!isId(id)) throw NotFoundError.of('cohort');
     const scope = AccessScope.of(request.user!);
-    const { cohort, programme } = await this.cohorts.getVisible(scope, id);
-    const { sessions, mine, profile } = await this.overview.cohortPage(scope, id);
+    const { cohort, programme, sessions, mine, profile } = await this.overview.cohortPage(scope, id);
     const left = Math.max(0, cohort.capacity - cohort.seatsTaken);
 
     let action: CohortAction;
