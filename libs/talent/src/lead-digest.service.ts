@@ -36,12 +36,14 @@ export class LeadDigestService {
     );
     let created = 0;
     for (const lead of leads) {
+      // An array literal (the driver would expand a JS array into a list of values); system ids are UUIDs.
+      const systems = `{${lead.system_ids.join(',')}}`;
       const applications = await em.execute<{ cohort_name: string; programme_title: string; count: string }[]>(
         `select c.name as cohort_name, pr.title as programme_title, count(*) as count
            from enrolment e join cohort c on c.id = e.cohort_id join programme pr on pr.id = c.programme_id
-          where e.status = 'pending_approval' and pr.system_id::text = any(?)
+          where e.status = 'pending_approval' and pr.system_id::text = any(?::text[])
           group by c.name, pr.title order by c.name`,
-        [lead.system_ids],
+        [systems],
       );
       const nominations = await em.execute<{ target: string; count: string }[]>(
         `select coalesce(pr.title, c.name, tp.name) as target, count(*) as count
@@ -49,9 +51,9 @@ export class LeadDigestService {
            left join programme pr on pr.id = n.programme_id
            left join cohort c on c.id = n.cohort_id
            left join talent_pool tp on tp.id = n.talent_pool_id
-          where n.status = 'consented' and n.target_system_id::text = any(?)
+          where n.status = 'consented' and n.target_system_id::text = any(?::text[])
           group by 1 order by 1`,
-        [lead.system_ids],
+        [systems],
       );
       const pendingApplications = applications.reduce((sum, a) => sum + Number(a.count), 0);
       const consentedNominations = nominations.reduce((sum, n) => sum + Number(n.count), 0);
