@@ -4,7 +4,7 @@ import type { Grade, StaffGroup } from '@slp/identity';
 import { AccessScope, NotFoundError } from '@slp/platform';
 import type { CohortStatus } from './cohort-status';
 import type { EligibilityRules } from './eligibility';
-import { cohortVisibleTo } from './learning.queries';
+import { CohortSnapshot, cohortVisibleTo } from './learning.queries';
 import type { LeadershipLevel } from './programme.entity';
 import { EnrolmentRecord, toEnrolmentRecord } from './enrolment-record';
 import { ACTIVE_ENROLMENT_STATUSES, Enrolment, EnrolmentSource, EnrolmentStatus } from './enrolment.entity';
@@ -34,19 +34,7 @@ export interface LearningOverviewItem {
 
 /** What a participant's page of a cohort shows ({@link LearningOverviewService.cohortPage}). */
 export interface CohortPage {
-  readonly cohort: {
-    readonly id: string;
-    readonly name: string;
-    readonly status: CohortStatus;
-    readonly capacity: number;
-    readonly seatsTaken: number;
-    readonly enrolmentOpensAt: Date;
-    readonly enrolmentClosesAt: Date;
-    readonly startsAt: Date;
-    readonly endsAt: Date;
-    readonly requiresApproval: boolean;
-    readonly waitlistEnabled: boolean;
-  };
+  readonly cohort: Omit<CohortSnapshot, 'programme' | 'offerWindowHours'>;
   readonly programme: { readonly id: string; readonly title: string; readonly level: LeadershipLevel; readonly systemId: string | null } & EligibilityRules;
   readonly sessions: SessionRecord[];
   readonly mine: EnrolmentRecord | null;
@@ -167,54 +155,6 @@ export class LearningOverviewService {
 
 export function toSessionRecord(session: Session): SessionRecord {
   return { id: session.id, title: session.title, kind: session.kind, startsAt: session.startsAt, endsAt: session.endsAt, location: session.location ?? null, onlineUrl: session.onlineUrl ?? null, status: session.status };
-}
-
-/** What a participant's page of a cohort shows ({@link LearningOverviewService.cohortPage}). */
-export interface CohortPage {
-  readonly cohort: {
-    readonly id: string;
-    readonly name: string;
-    readonly status: CohortStatus;
-    readonly capacity: number;
-    readonly seatsTaken: number;
-    readonly enrolmentOpensAt: Date;
-    readonly enrolmentClosesAt: Date;
-    readonly startsAt: Date;
-    readonly endsAt: Date;
-    readonly requiresApproval: boolean;
-    readonly waitlistEnabled: boolean;
-  };
-  readonly programme: { readonly id: string; readonly title: string; readonly level: LeadershipLevel; readonly systemId: string | null } & EligibilityRules;
-  readonly sessions: SessionRecord[];
-  readonly mine: EnrolmentRecord | null;
-  readonly profile: { readonly staffGroup: StaffGroup | null; readonly grade: Grade | null };
-}
-
-interface CohortPageRow extends Partial<EnrolmentRow> {
-  cohort: string;
-  name: string;
-  cohort_status: CohortStatus;
-  capacity: number;
-  seats_taken: number;
-  enrolment_opens_at: Timestamp;
-  enrolment_closes_at: Timestamp;
-  starts_at: Timestamp;
-  ends_at: Timestamp;
-  requires_approval: boolean;
-  waitlist_enabled: boolean;
-  programme: string;
-  title: string;
-  level: LeadershipLevel;
-  system_id: string | null;
-  eligible_staff_groups: StaffGroup[];
-  min_grade: Grade | null;
-  max_grade: Grade | null;
-  eligible_grades: Grade[];
-  own_system_id: string | null;
-  staff_group: StaffGroup | null;
-  grade: Grade | null;
-  enrolled_ever: boolean;
-  sessions: unknown;
 }
 
 /** Statuses whose holder is invited to the cohort's sessions, as SQL. */
